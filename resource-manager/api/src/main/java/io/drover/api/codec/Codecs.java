@@ -1,0 +1,44 @@
+package io.drover.api.codec;
+
+import io.drover.api.protocol.AgentCommand;
+import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.CallMessage;
+import io.drover.api.protocol.DeadLetter;
+import io.drover.api.protocol.FrameworkEvent;
+import io.drover.api.protocol.JobEvent;
+import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.StatusMessage;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.message.SchemaStore;
+
+/** The codec of every top-level message, one per topic. */
+public final class Codecs {
+    /** Writer schemas the decoders know; later versions of Drover add their older schemas here. */
+    private static final SchemaStore.Cache KNOWN = new SchemaStore.Cache();
+
+    public static final Codec<AgentMessage> AGENT_MESSAGE = codec(AgentMessage.class, AgentMessage.getClassSchema());
+    public static final Codec<StatusMessage> STATUS_MESSAGE = codec(StatusMessage.class, StatusMessage.getClassSchema());
+    public static final Codec<CallMessage> CALL_MESSAGE = codec(CallMessage.class, CallMessage.getClassSchema());
+    public static final Codec<AgentCommand> AGENT_COMMAND = codec(AgentCommand.class, AgentCommand.getClassSchema());
+    public static final Codec<FrameworkEvent> FRAMEWORK_EVENT = codec(FrameworkEvent.class, FrameworkEvent.getClassSchema());
+    public static final Codec<MasterLogRecord> MASTER_LOG_RECORD = codec(MasterLogRecord.class, MasterLogRecord.getClassSchema());
+    public static final Codec<DeadLetter> DEAD_LETTER = codec(DeadLetter.class, DeadLetter.getClassSchema());
+    public static final Codec<JobEvent> JOB_EVENT = codec(JobEvent.class, JobEvent.getClassSchema());
+
+    /** Every top-level codec, in a fixed order. */
+    public static final List<Codec<?>> ALL = List.of(AGENT_MESSAGE, STATUS_MESSAGE, CALL_MESSAGE, AGENT_COMMAND,
+            FRAMEWORK_EVENT, MASTER_LOG_RECORD, DEAD_LETTER, JOB_EVENT);
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> Codec<T> codec(Class<T> type, Schema schema) {
+        KNOWN.addSchema(schema);
+        return new Codec<>(type, schema, KNOWN);
+    }
+
+    /** The fingerprint as it keys drover.schemas: 16 lower-case hex digits. */
+    public static String fingerprintKey(long fingerprint) {
+        return String.format("%016x", fingerprint);
+    }
+
+    private Codecs() {}
+}
