@@ -1,0 +1,72 @@
+package io.drover.cli;
+
+import io.drover.agent.Agent;
+import io.drover.agent.AgentConfig;
+import io.drover.api.ResourceMath;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run an agent on this machine against a Kafka cluster until Ctrl-C.")
+final class AgentCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--work-dir", required = true, description = "the agent's work directory (locked while it runs)")
+    Path workDir;
+
+    @Option(names = "--cpus", description = "CPUs to offer instead of the measured count")
+    Double cpus;
+
+    @Option(names = "--mem", converter = Units.MbConverter.class, description = "memory to offer instead of the measured total, as 4g")
+    Long memMb;
+
+    @Option(names = "--disk", converter = Units.MbConverter.class, description = "disk to offer instead of the work dir's file store size")
+    Long diskMb;
+
+    @Option(names = "--reserve-cpus", defaultValue = "0", description = "CPUs kept for the system (default: ${DEFAULT-VALUE})")
+    double reserveCpus;
+
+    @Option(names = "--reserve-mem", defaultValue = "0", converter = Units.MbConverter.class,
+            description = "memory kept for the system (default: ${DEFAULT-VALUE})")
+    long reserveMemMb;
+
+    @Option(names = "--reserve-disk", defaultValue = "0", converter = Units.MbConverter.class,
+            description = "disk kept for the system (default: ${DEFAULT-VALUE})")
+    long reserveDiskMb;
+
+    @Option(names = "--attribute", paramLabel = "KEY=VALUE", description = "a label offered with this agent's resources, as rack=r1 (repeatable)")
+    Map<String, String> attributes = Map.of();
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig.Builder b = AgentConfig.builder(cluster.bootstrap(), workDir)
+                .reserveCpus(reserveCpus).reserveMemMb(reserveMemMb).reserveDiskMb(reserveDiskMb).attributes(attributes);
+        if (cpus != null) {
+            b.cpus(cpus);
+        }
+        if (memMb != null) {
+            b.memMb(memMb);
+        }
+        if (diskMb != null) {
+            b.diskMb(diskMb);
+        }
+        Agent agent = new Agent(b.build());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "agent-stop"));
+        agent.start();
+        System.out.println("agent " + agent.agentId() + " offers " + ResourceMath.format(agent.totalResources())
+                + " on " + cluster.bootstrap() + ". Press Ctrl-C to stop.");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,414 @@
+package io.drover.master;
+
+import io.drover.api.Envelopes;
+import io.drover.api.Topics;
+import io.drover.api.codec.Codecs;
+import io.drover.api.codec.DecodeException;
+import io.drover.api.kafka.DeadLetters;
+import io.drover.api.kafka.KafkaClients;
+import io.drover.api.kafka.TopicSetup;
+import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.CallMessage;
+import io.drover.api.protocol.FrameworkRemoved;
+import io.drover.api.protocol.MasterElected;
+import io.drover.api.protocol.MasterHeartbeat;
+import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.StatusMessage;
+import io.drover.master.handler.Batch;
+import io.drover.master.handler.MasterLogic;
+import io.drover.master.state.MasterState;
+import io.drover.master.state.StateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master process's effects: reads its inputs with {@code assign()}, hands each record to
+ * {@link MasterLogic}, and commits every batch in one Kafka transaction (the log record with the
+ * batch's events and input positions, and every output), then writes the changed state to
+ * RocksDB. At start it fences any earlier master with the shared transactional id, replays the
+ * log past what RocksDB holds, and writes a MasterElected record with the next epoch.
+ *
+ * <p>A master that finds itself fenced steps down and stops. Any other failure of a transaction
+ * aborts it, reloads the state from RocksDB (which holds only committed records) and re-reads
+ * the inputs from the positions stored with it.
+ */
+public final class Master implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Master.class);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
+    private static final List<String> INPUTS = List.of(Topics.AGENTS, Topics.STATUS, Topics.CALLS);
+
+    private final MasterConfig config;
+    private final Clock clock;
+    private final Thread thread;
+    private final CountDownLatch active = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closing;
+    private volatile Throwable failure;
+    private volatile long epoch = -1;
+
+    private StateStore store;
+    private MasterState state;
+    private MasterLogic logic;
+    private KafkaProducer<byte[], byte[]> producer;
+    private KafkaConsumer<byte[], byte[]> inputs;
+    private TopicSetup topics;
+    private DeadLetters deadLetters;
+    private final Set<String> knownOfferTopics = new HashSet<>();
+    private long nextMasterHeartbeatMs;
+
+    public Master(MasterConfig config, Clock clock) {
+        this.config = config.validate();
+        this.clock = clock;
+        this.thread = new Thread(this::run, "drover-master");
+    }
+
+    /** Starts the master's thread; {@link #awaitActive} waits until it leads. */
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * Waits until this master has taken over and serves.
+     *
+     * @return true when active, false when the time ran out
+     * @throws IllegalStateException when the master failed or stopped while starting
+     */
+    public boolean awaitActive(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (active.await(50, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            if (stopped.getCount() == 0) {
+                throw new IllegalStateException("the master stopped while starting: " + failure, failure);
+            }
+        }
+        return false;
+    }
+
+    public boolean isActive() {
+        return active.getCount() == 0 && stopped.getCount() > 0;
+    }
+
+    /** The epoch this master leads in, or -1 before it leads. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Why the master stopped, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Blocks until the master's thread ends. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    private void run() {
+        try {
+            startUp();
+            active.countDown();
+            LOG.info("master {} is active in epoch {}", config.masterId(), epoch);
+            while (!closing) {
+                turn();
+            }
+        } catch (WakeupException e) {
+            if (!closing) {
+                failure = e;
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            LOG.warn("master {} was fenced by a newer master; stepping down", config.masterId());
+            failure = e;
+        } catch (Throwable t) {
+            if (!closing) {
+                LOG.error("master {} failed", config.masterId(), t);
+                failure = t;
+            }
+        } finally {
+            shutDown();
+            stopped.countDown();
+        }
+    }
+
+    private void startUp() {
+        topics = new TopicSetup(config.bootstrap());
+        topics.ensureFixedTopics();
+        try (KafkaProducer<byte[], byte[]> plain = KafkaClients.producer(
+                KafkaClients.producerProps(config.bootstrap(), config.masterId() + "-schemas"))) {
+            TopicSetup.publishSchemas(plain);
+        }
+        store = new StateStore(config.dataDir().resolve("state"));
+        Properties pp = KafkaClients.producerProps(config.bootstrap(), config.masterId());
+        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
+        producer = KafkaClients.producer(pp);
+        // Fences any earlier master and aborts its open transaction, so the log's end is final.
+        producer.initTransactions();
+        deadLetters = new DeadLetters(config.masterId(), clock);
+        reloadAndCatchUp();
+        epoch = state.epoch() + 1;
+        Batch elected = new Batch(state);
+        elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).build());
+        commit(elected, currentPositionsOrStored());
+    }
+
+    /** Loads RocksDB, applies the log records it lacks, and points the inputs at the stored positions. */
+    private void reloadAndCatchUp() {
+        state = store.load();
+        long next = store.nextLogOffset();
+        TopicPartition logPartition = new TopicPartition(Topics.MASTER_LOG, 0);
+        try (KafkaConsumer<byte[], byte[]> log = KafkaClients.consumer(
+                KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-log"))) {
+            log.assign(List.of(logPartition));
+            log.seek(logPartition, next);
+            long end = log.endOffsets(List.of(logPartition)).get(logPartition);
+            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+            int applied = 0;
+            while (log.position(logPartition) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the master log to its end within " + CATCH_UP_TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : log.poll(Duration.ofMillis(200))) {
+                    try {
+                        state.replay(Codecs.MASTER_LOG_RECORD.decode(r.value()));
+                        applied++;
+                    } catch (DecodeException e) {
+                        producerSendOutsideTransaction(deadLetters.deadLetter(r, e.getMessage()));
+                    }
+                    store.persist(state, r.offset() + 1);
+                }
+            }
+            if (applied > 0) {
+                LOG.info("replayed {} master-log records past the stored state (to offset {})", applied, end);
+            }
+        }
+        logic = new MasterLogic(config, clock, state);
+        if (inputs != null) {
+            inputs.close();
+        }
+        inputs = KafkaClients.consumer(KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-inputs"));
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : INPUTS) {
+            for (PartitionInfo p : inputs.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        inputs.assign(partitions);
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            Long position = state.inputPositions().get(positionKey(tp));
+            if (position == null) {
+                fromStart.add(tp);
+            } else {
+                inputs.seek(tp, position);
+            }
+        }
+        inputs.seekToBeginning(fromStart);
+    }
+
+    private void producerSendOutsideTransaction(ProducerRecord<byte[], byte[]> record) {
+        // Dead letters found while catching up are sent in a transaction of their own.
+        producer.beginTransaction();
+        producer.send(record);
+        producer.commitTransaction();
+    }
+
+    private void turn() {
+        long now = clock.millis();
+        long waitMs = Math.max(0, Math.min(config.pollTimeoutMs(), logic.nextTimerMs() - now));
+        Batch batch = new Batch(state);
+        int taken = 0;
+        for (ConsumerRecord<byte[], byte[]> r : inputs.poll(Duration.ofMillis(waitMs))) {
+            handle(r, batch);
+            if (++taken >= config.maxBatchRecords()) {
+                break;
+            }
+        }
+        logic.onTimers(batch);
+        now = clock.millis();
+        boolean heartbeatDue = now >= nextMasterHeartbeatMs;
+        if (batch.isEmpty() && !heartbeatDue) {
+            return;
+        }
+        if (heartbeatDue) {
+            batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).build());
+        }
+        try {
+            commit(batch, currentPositionsOrStored());
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException | IllegalStateException e) {
+            LOG.warn("master transaction failed ({}); aborting and reloading the committed state", e.toString());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                LOG.warn("abort failed too: {}", abortFailure.toString());
+            }
+            reloadAndCatchUp();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r, Batch batch) {
+        try {
+            switch (r.topic()) {
+                case Topics.AGENTS -> {
+                    AgentMessage m = Codecs.AGENT_MESSAGE.decode(r.value());
+                    logic.onAgentMessage(m, batch);
+                }
+                case Topics.STATUS -> {
+                    StatusMessage m = Codecs.STATUS_MESSAGE.decode(r.value());
+                    logic.onStatus(m, batch);
+                }
+                case Topics.CALLS -> {
+                    CallMessage m = Codecs.CALL_MESSAGE.decode(r.value());
+                    logic.calls().onCall(m, batch);
+                }
+                default -> LOG.warn("record from unexpected topic {}", r.topic());
+            }
+        } catch (DecodeException e) {
+            batch.output(deadLetters.deadLetter(r, e.getMessage()));
+        }
+    }
+
+    /** The inputs' positions now; before the inputs are assigned, the stored ones. */
+    private Map<String, Long> currentPositionsOrStored() {
+        Map<String, Long> positions = new TreeMap<>(state.inputPositions());
+        if (inputs != null) {
+            for (TopicPartition tp : inputs.assignment()) {
+                positions.put(positionKey(tp), inputs.position(tp));
+            }
+        }
+        return positions;
+    }
+
+    private void commit(Batch batch, Map<String, Long> positions) {
+        ensureOfferTopics(batch);
+        MasterLogRecord record = MasterLogRecord.newBuilder()
+                .setHeader(Envelopes.header("master", state.epoch(), clock))
+                .setEvents(new ArrayList<>(batch.events()))
+                .setInputPositions(positions)
+                .build();
+        producer.beginTransaction();
+        Future<RecordMetadata> logged = producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null,
+                Codecs.MASTER_LOG_RECORD.encode(record)));
+        for (ProducerRecord<byte[], byte[]> out : batch.outputs()) {
+            producer.send(out);
+        }
+        producer.commitTransaction();
+        long offset;
+        try {
+            offset = logged.get().offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted after commit", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("log write failed after commit", e.getCause());
+        }
+        // The positions become state only once committed.
+        state.replay(MasterLogRecord.newBuilder(record).setEvents(List.of()).build());
+        store.persist(state, offset + 1);
+        deleteOfferTopicsOfRemovedFrameworks(batch);
+        nextMasterHeartbeatMs = clock.millis() + config.masterHeartbeatIntervalMs();
+    }
+
+    private void ensureOfferTopics(Batch batch) {
+        List<Topics.Spec> missing = new ArrayList<>();
+        for (ProducerRecord<byte[], byte[]> out : batch.outputs()) {
+            String topic = out.topic();
+            if (topic.startsWith(Topics.OFFERS_PREFIX) && knownOfferTopics.add(topic)) {
+                missing.add(Topics.offersSpec(topic.substring(Topics.OFFERS_PREFIX.length())));
+            }
+        }
+        if (!missing.isEmpty()) {
+            topics.ensure(missing);
+        }
+    }
+
+    /** A removed framework's offers topic goes too, so one-shot frameworks leave nothing behind. */
+    private void deleteOfferTopicsOfRemovedFrameworks(Batch batch) {
+        List<String> doomed = new ArrayList<>();
+        for (Object event : batch.events()) {
+            if (event instanceof FrameworkRemoved removed) {
+                String topic = Topics.offers(removed.getFrameworkId());
+                knownOfferTopics.remove(topic);
+                doomed.add(topic);
+            }
+        }
+        if (!doomed.isEmpty()) {
+            topics.admin().deleteTopics(doomed).all().whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.warn("could not delete offers topics {}: {}", doomed, error.toString());
+                }
+            });
+        }
+    }
+
+    static String positionKey(TopicPartition tp) {
+        return tp.topic() + ":" + tp.partition();
+    }
+
+    /** A consistent read of the state for tests and tools; call only when the master is stopped. */
+    MasterState stateForTest() {
+        return state;
+    }
+
+    private void shutDown() {
+        closeQuietly(inputs);
+        closeQuietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
+        closeQuietly(topics);
+        closeQuietly(store);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("error while closing: {}", e.toString());
+        }
+    }
+
+    /** Stops the loop, closes the clients and the store. Idempotent. */
+    @Override
+    public void close() {
+        closing = true;
+        if (inputs != null) {
+            inputs.wakeup();
+        }
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.drover.master.handler;
+
+import io.drover.api.ResourceMath;
+import io.drover.api.protocol.AcknowledgeUpdate;
+import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentHeartbeat;
+import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.Heartbeat;
+import io.drover.api.protocol.Offer;
+import io.drover.api.protocol.OfferEndCause;
+import io.drover.api.protocol.OfferMade;
+import io.drover.api.protocol.OfferRemoved;
+import io.drover.api.protocol.Offers;
+import io.drover.api.protocol.RegisterAgent;
+import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.StatusMessage;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusChanged;
+import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.TaskRemoved;
+import io.drover.api.protocol.Update;
+import io.drover.api.AgentPartitions;
+import io.drover.api.Topics;
+import io.drover.master.MasterConfig;
+import io.drover.master.alloc.Allocator;
+import io.drover.master.state.MasterState;
+import io.drover.master.state.TaskEntry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's decisions for agent messages, status updates and timers; framework calls are in
+ * {@link CallHandler}. Each method reads the state and records events and outputs in a
+ * {@link Batch}; it never sends anything itself.
+ */
+public final class MasterLogic {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterLogic.class);
+
+    private final MasterConfig config;
+    private final Clock clock;
+    private final MasterState state;
+    private final SoftState soft = new SoftState();
+    private final Outbox outbox;
+    private final Allocator allocator = new Allocator();
+    private final CallHandler calls;
+
+    public MasterLogic(MasterConfig config, Clock clock, MasterState state) {
+        this.config = config;
+        this.clock = clock;
+        this.state = state;
+        this.outbox = new Outbox(clock, state::epoch);
+        this.calls = new CallHandler(config, clock, state, soft, outbox);
+    }
+
+    public MasterState state() {
+        return state;
+    }
+
+    public SoftState soft() {
+        return soft;
+    }
+
+    public CallHandler calls() {
+        return calls;
+    }
+
+    /** Handles a RegisterAgent or a heartbeat. */
+    public void onAgentMessage(AgentMessage message, Batch batch) {
+        String agentId = message.getAgentId();
+        long now = clock.millis();
+        soft.agentLastSeenMs.put(agentId, now);
+        Object body = message.getBody();
+        if (body instanceof AgentHeartbeat) {
+            return;
+        }
+        if (!(body instanceof RegisterAgent register)) {
+            LOG.warn("ignoring agent message of unknown kind {} from {}", body == null ? null : body.getClass(), agentId);
+            return;
+        }
+        int partition = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        AgentAdded known = state.agents().get(agentId);
+        AgentAdded added = AgentAdded.newBuilder()
+                .setAgentId(agentId)
+                .setHostname(register.getHostname())
+                .setTotal(register.getTotal())
+                .setAttributes(register.getAttributes())
+                .setCommandPartition(partition)
+                .setRegisteredAtMs(register.getStartedAtMs())
+                .build();
+        boolean restarted = known != null && known.getRegisteredAtMs() != register.getStartedAtMs();
+        if (restarted) {
+            agentRestarted(agentId, batch);
+        }
+        if (known == null || restarted || !sameRegistration(known, added)) {
+            batch.record(added);
+            soft.allocationNeeded = true;
+            LOG.info("agent {} registered from {} with {}", agentId, register.getHostname(),
+                    ResourceMath.format(register.getTotal()));
+        }
+        batch.output(outbox.toAgent(agentId, partition, AgentRegistered.newBuilder()
+                .setCommandPartition(partition)
+                .setHeartbeatIntervalMs(config.agentHeartbeatIntervalMs())
+                .build()));
+    }
+
+    private static boolean sameRegistration(AgentAdded a, AgentAdded b) {
+        return a.getHostname().equals(b.getHostname()) && a.getTotal().equals(b.getTotal())
+                && a.getAttributes().equals(b.getAttributes()) && a.getCommandPartition() == b.getCommandPartition();
+    }
+
+    /**
+     * A new process registered under a known agent id. This agent does not recover tasks across
+     * restarts yet, so the old process's tasks are lost, and offers of its old resources end.
+     */
+    private void agentRestarted(String agentId, Batch batch) {
+        for (Offer offer : List.copyOf(state.offersOn(agentId))) {
+            rescind(offer, OfferEndCause.RESCINDED, batch);
+        }
+        for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
+            if (!task.isTerminal()) {
+                TaskStatus lost = masterStatus(task, TaskState.LOST, TaskStatusReason.AGENT_REMOVED,
+                        "agent " + agentId + " restarted and did not recover the task");
+                batch.record(TaskStatusChanged.newBuilder().setStatus(lost).build());
+                forwardIfSubscribed(task.frameworkId(), lost, batch);
+            }
+        }
+    }
+
+    /** Takes in a batch of status updates from an agent and forwards them to their frameworks. */
+    public void onStatus(StatusMessage message, Batch batch) {
+        for (TaskStatus status : message.getUpdates()) {
+            onStatus(message.getAgentId(), status, batch);
+        }
+    }
+
+    private void onStatus(String agentId, TaskStatus status, Batch batch) {
+        TaskEntry task = state.task(status.getFrameworkId(), status.getTaskId());
+        boolean subscribed = state.frameworks().containsKey(status.getFrameworkId());
+        boolean repeat = task != null && Objects.equals(task.latest().getUpdateId(), status.getUpdateId());
+        boolean taken = task != null && !task.isTerminal() && !repeat;
+        if (taken) {
+            batch.record(TaskStatusChanged.newBuilder().setStatus(status).build());
+            if (TaskEntry.isTerminal(status.getState())) {
+                soft.allocationNeeded = true;
+                if (!subscribed) {
+                    // Its framework is gone and will never acknowledge: forget the task now.
+                    batch.record(TaskRemoved.newBuilder().setFrameworkId(status.getFrameworkId()).setTaskId(status.getTaskId()).build());
+                }
+            }
+        }
+        if (subscribed && (taken || repeat)) {
+            // Repeats are forwarded too: the framework may have missed the first copy, and its
+            // client drops duplicates by update id.
+            batch.output(outbox.toFramework(status.getFrameworkId(), Update.newBuilder().setStatus(status).build()));
+        } else if (status.getUpdateId() != null) {
+            // An update of a task the master no longer tracks, of a task it already ended, or
+            // for a framework that is gone: nobody will acknowledge it, so the master does, and
+            // the agent stops resending.
+            AgentAdded agent = state.agents().get(agentId);
+            if (agent != null) {
+                batch.output(outbox.toAgent(agentId, agent.getCommandPartition(), AcknowledgeUpdate.newBuilder()
+                        .setFrameworkId(status.getFrameworkId())
+                        .setTaskId(status.getTaskId())
+                        .setUpdateId(status.getUpdateId())
+                        .build()));
+            }
+        }
+    }
+
+    /**
+     * Timers: offer expiry, allocation (when something changed or the interval passed) and
+     * framework heartbeats.
+     */
+    public void onTimers(Batch batch) {
+        long now = clock.millis();
+        for (Offer offer : List.copyOf(state.offers().values())) {
+            if (offer.getExpiresAtMs() <= now) {
+                rescind(offer, OfferEndCause.EXPIRED, batch);
+                soft.allocationNeeded = true;
+            }
+        }
+        if (soft.allocationNeeded || now >= soft.nextAllocationMs || soft.filters.nextExpiryMs() <= now) {
+            allocate(now, batch);
+        }
+        if (now >= soft.nextFrameworkHeartbeatMs) {
+            soft.nextFrameworkHeartbeatMs = now + config.frameworkHeartbeatIntervalMs();
+            for (String fw : state.frameworks().keySet()) {
+                batch.output(outbox.toFramework(fw, Heartbeat.newBuilder().build()));
+            }
+        }
+    }
+
+    private void allocate(long now, Batch batch) {
+        soft.allocationNeeded = false;
+        soft.nextAllocationMs = now + config.allocationIntervalMs();
+        Map<String, List<Offer>> byFramework = new LinkedHashMap<>();
+        for (Allocator.Decision d : allocator.allocate(state, soft.filters, soft.suppressed, now)) {
+            AgentAdded agent = state.agents().get(d.agentId());
+            Offer offer = Offer.newBuilder()
+                    .setOfferId("o-" + state.epoch() + "-" + (soft.offerSequence++))
+                    .setFrameworkId(d.frameworkId())
+                    .setAgentId(d.agentId())
+                    .setHostname(agent.getHostname())
+                    .setResources(d.resources())
+                    .setAttributes(agent.getAttributes())
+                    .setExpiresAtMs(now + config.offerTimeoutMs())
+                    .build();
+            batch.record(OfferMade.newBuilder().setOffer(offer).build());
+            byFramework.computeIfAbsent(d.frameworkId(), k -> new ArrayList<>()).add(offer);
+        }
+        byFramework.forEach((fw, offers) ->
+                batch.output(outbox.toFramework(fw, Offers.newBuilder().setOffers(offers).build())));
+    }
+
+    /** The earliest time {@link #onTimers} has work to do. */
+    public long nextTimerMs() {
+        long next = Math.min(soft.nextAllocationMs, soft.nextFrameworkHeartbeatMs);
+        next = Math.min(next, soft.filters.nextExpiryMs());
+        for (Offer o : state.offers().values()) {
+            next = Math.min(next, o.getExpiresAtMs());
+        }
+        return soft.allocationNeeded ? clock.millis() : next;
+    }
+
+    void rescind(Offer offer, OfferEndCause cause, Batch batch) {
+        batch.record(OfferRemoved.newBuilder().setOfferId(offer.getOfferId()).setCause(cause).build());
+        if (state.frameworks().containsKey(offer.getFrameworkId())) {
+            batch.output(outbox.toFramework(offer.getFrameworkId(), Rescind.newBuilder().setOfferId(offer.getOfferId()).build()));
+        }
+    }
+
+    private void forwardIfSubscribed(String frameworkId, TaskStatus status, Batch batch) {
+        if (state.frameworks().containsKey(frameworkId)) {
+            batch.output(outbox.toFramework(frameworkId, Update.newBuilder().setStatus(status).build()));
+        }
+    }
+
+    /** A status the master makes up (no update id, so no acknowledgement is needed). */
+    TaskStatus masterStatus(TaskEntry task, TaskState state, TaskStatusReason reason, String message) {
+        return TaskStatus.newBuilder()
+                .setTaskId(task.task().getTaskId())
+                .setFrameworkId(task.frameworkId())
+                .setAgentId(task.task().getAgentId())
+                .setState(state)
+                .setReason(reason)
+                .setMessage(message)
+                .setUpdateId(null)
+                .setTimestampMs(clock.millis())
+                .build();
+    }
+}

@@ -1,0 +1,31 @@
+package io.drover.master.handler;
+
+import io.drover.master.alloc.OfferFilters;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the master keeps in memory only, never in its log: agents' last heartbeats, offer
+ * filters, suppressed frameworks, and counters. A new master starts it empty; frameworks and
+ * agents refill it as they talk.
+ */
+public final class SoftState {
+    final OfferFilters filters = new OfferFilters();
+    final Set<String> suppressed = new HashSet<>();
+    final Map<String, Long> agentLastSeenMs = new HashMap<>();
+    /** Set when something changed that may let the allocator offer more. */
+    boolean allocationNeeded = true;
+    long nextAllocationMs;
+    long nextFrameworkHeartbeatMs;
+    long offerSequence;
+
+    public boolean isSuppressed(String frameworkId) {
+        return suppressed.contains(frameworkId);
+    }
+
+    public Long agentLastSeenMs(String agentId) {
+        return agentLastSeenMs.get(agentId);
+    }
+}

@@ -1,0 +1,145 @@
+package io.drover.master.state;
+
+import io.drover.api.codec.Codecs;
+import io.drover.api.codec.DecodeException;
+import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.FrameworkAdded;
+import io.drover.api.protocol.Header;
+import io.drover.api.protocol.MasterElected;
+import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.Offer;
+import io.drover.api.protocol.OfferMade;
+import io.drover.api.protocol.TaskAdded;
+import io.drover.api.protocol.TaskStatusChanged;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The master's state on local disk, in RocksDB. Each entity is stored as the log events that
+ * rebuild it (an agent as its AgentAdded, a task as its TaskAdded and latest TaskStatusChanged),
+ * so loading is replay too. Every write also stores the offset of the next master-log record to
+ * apply, in the same atomic batch, so the store always equals the log up to that offset.
+ */
+public final class StateStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte[] NEXT_OFFSET_KEY = "n".getBytes(StandardCharsets.UTF_8);
+    private static final Header STORE_HEADER = Header.newBuilder()
+            .setMessageId("state").setPrincipal("master").setMasterEpoch(-1).setTimestampMs(0).build();
+
+    private final Options options;
+    private final RocksDB db;
+    private final WriteOptions writeOptions;
+
+    /**
+     * Opens (or creates) the store in {@code dir}.
+     *
+     * @throws IllegalStateException when RocksDB cannot open it, e.g. another master holds it
+     */
+    public StateStore(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            this.options = new Options().setCreateIfMissing(true);
+            this.db = RocksDB.open(options, dir.toString());
+            // The WAL survives a killed process; a lost host may lose the newest writes, and
+            // with them the matching next offset, so the master replays those from the log.
+            this.writeOptions = new WriteOptions().setSync(false);
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open the master's state in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The offset of the next master-log record to apply; 0 for a new store. */
+    public long nextLogOffset() {
+        try {
+            byte[] v = db.get(NEXT_OFFSET_KEY);
+            return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot read the master's state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rebuilds a state from everything stored. */
+    public MasterState load() {
+        MasterState state = new MasterState();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (java.util.Arrays.equals(it.key(), NEXT_OFFSET_KEY)) {
+                    continue;
+                }
+                state.replay(Codecs.MASTER_LOG_RECORD.decode(it.value()));
+            }
+        } catch (DecodeException e) {
+            throw new IllegalStateException("the master's state store holds an undecodable entry: " + e.getMessage(), e);
+        }
+        state.takeDirty();
+        return state;
+    }
+
+    /** Writes every entity the state marked dirty, and the next log offset, in one atomic batch. */
+    public void persist(MasterState state, long nextLogOffset) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (String key : state.takeDirty()) {
+                byte[] k = key.getBytes(StandardCharsets.UTF_8);
+                MasterLogRecord entity = entity(state, key);
+                if (entity == null) {
+                    batch.delete(k);
+                } else {
+                    batch.put(k, Codecs.MASTER_LOG_RECORD.encode(entity));
+                }
+            }
+            batch.put(NEXT_OFFSET_KEY, ByteBuffer.allocate(8).putLong(nextLogOffset).array());
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot write the master's state: " + e.getMessage(), e);
+        }
+    }
+
+    private static MasterLogRecord entity(MasterState state, String key) {
+        List<Object> events;
+        Map<String, Long> positions = Map.of();
+        if (key.equals(Keys.META)) {
+            events = List.of(MasterElected.newBuilder().setEpoch(state.epoch()).setMasterId(state.activeMasterId()).build());
+            positions = state.inputPositions();
+        } else if (key.startsWith(Keys.AGENT)) {
+            AgentAdded a = state.agents().get(key.substring(Keys.AGENT.length()));
+            events = a == null ? null : List.of(a);
+        } else if (key.startsWith(Keys.FRAMEWORK)) {
+            FrameworkAdded f = state.frameworks().get(key.substring(Keys.FRAMEWORK.length()));
+            events = f == null ? null : List.of(f);
+        } else if (key.startsWith(Keys.OFFER)) {
+            Offer o = state.offers().get(key.substring(Keys.OFFER.length()));
+            events = o == null ? null : List.of(OfferMade.newBuilder().setOffer(o).build());
+        } else if (key.startsWith(Keys.TASK)) {
+            TaskEntry t = state.tasks().get(key);
+            events = t == null ? null : List.of(
+                    TaskAdded.newBuilder().setFrameworkId(t.frameworkId()).setTask(t.task()).build(),
+                    TaskStatusChanged.newBuilder().setStatus(t.latest()).build());
+        } else {
+            throw new IllegalArgumentException("unknown state key " + key);
+        }
+        if (events == null) {
+            return null;
+        }
+        return MasterLogRecord.newBuilder().setHeader(STORE_HEADER).setEvents(events).setInputPositions(positions).build();
+    }
+
+    @Override
+    public void close() {
+        writeOptions.close();
+        db.close();
+        options.close();
+    }
+}
