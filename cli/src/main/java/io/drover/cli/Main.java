@@ -22,6 +22,13 @@ public final class Main {
     /** Runs the command line and returns the exit code: 2 for bad usage, 1 for a failure. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, badArgs) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("drover: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
+            c.usage(c.getErr());
+            return CommandLine.ExitCode.USAGE;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("drover: error: " + userMessage(e));
             return 1;

@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -212,7 +213,9 @@ public final class Master implements AutoCloseable {
         if (inputs != null) {
             inputs.close();
         }
-        inputs = KafkaClients.consumer(KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-inputs"));
+        Properties cp = KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-inputs");
+        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatchRecords()));
+        inputs = KafkaClients.consumer(cp);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : INPUTS) {
             for (PartitionInfo p : inputs.partitionsFor(topic)) {
@@ -229,7 +232,11 @@ public final class Master implements AutoCloseable {
                 inputs.seek(tp, position);
             }
         }
-        inputs.seekToBeginning(fromStart);
+        if (!fromStart.isEmpty()) {
+            // An empty list would mean every assigned partition to Kafka.
+            inputs.seekToBeginning(fromStart);
+        }
+        LOG.info("master {} resumes its inputs at {} (from the start: {})", config.masterId(), state.inputPositions(), fromStart);
     }
 
     private void producerSendOutsideTransaction(ProducerRecord<byte[], byte[]> record) {
@@ -243,12 +250,10 @@ public final class Master implements AutoCloseable {
         long now = clock.millis();
         long waitMs = Math.max(0, Math.min(config.pollTimeoutMs(), logic.nextTimerMs() - now));
         Batch batch = new Batch(state);
-        int taken = 0;
+        // max.poll.records bounds the batch: every record a poll returns is handled, since the
+        // positions committed with the batch are past all of them.
         for (ConsumerRecord<byte[], byte[]> r : inputs.poll(Duration.ofMillis(waitMs))) {
             handle(r, batch);
-            if (++taken >= config.maxBatchRecords()) {
-                break;
-            }
         }
         logic.onTimers(batch);
         now = clock.millis();

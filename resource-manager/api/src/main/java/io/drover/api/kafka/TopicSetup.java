@@ -27,22 +27,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicSetup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
-    private static final long ADMIN_TIMEOUT_MS = 30_000;
+    private static final long DEFAULT_TIMEOUT_MS = 30_000;
 
     private final Admin admin;
+    private final long timeoutMs;
 
     public TopicSetup(String bootstrap) {
+        this(bootstrap, java.time.Duration.ofMillis(DEFAULT_TIMEOUT_MS));
+    }
+
+    /** A setup whose every request gives up after {@code timeout}. */
+    public TopicSetup(String bootstrap, java.time.Duration timeout) {
+        this.timeoutMs = Math.max(1, timeout.toMillis());
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ADMIN_TIMEOUT_MS));
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeoutMs, 10_000)));
         this.admin = Admin.create(p);
     }
 
     /**
      * Creates the fixed topics that do not exist yet, with replication min(3, brokers).
      *
-     * @throws IllegalStateException when the cluster cannot be reached within 30 s
+     * @throws IllegalStateException when the cluster cannot be reached within the timeout
      */
     public void ensureFixedTopics() {
         ensure(Topics.FIXED);
@@ -51,8 +58,8 @@ public final class TopicSetup implements AutoCloseable {
     /** Creates the given topics where they are missing. */
     public void ensure(List<Topics.Spec> specs) {
         try {
-            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).size();
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+            int brokers = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
             short replication = (short) Math.max(1, Math.min(3, brokers));
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.Spec spec : specs) {
@@ -65,7 +72,7 @@ public final class TopicSetup implements AutoCloseable {
             }
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
-                    entry.getValue().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    entry.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
                     LOG.info("created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -84,7 +91,7 @@ public final class TopicSetup implements AutoCloseable {
     /** True when the topic exists. */
     public boolean exists(String topic) {
         try {
-            return admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).contains(topic);
+            return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topic);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list topics: " + rootMessage(e), e);
         } catch (InterruptedException e) {

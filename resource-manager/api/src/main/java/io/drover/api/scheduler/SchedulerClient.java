@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class SchedulerClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerClient.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
+    /** How often to look for the offers topic the master creates at a first subscribe. */
+    private static final Duration TOPIC_POLL_INTERVAL = Duration.ofMillis(50);
 
     private final SchedulerConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -67,6 +69,8 @@ public final class SchedulerClient implements AutoCloseable {
             return size() > SchedulerConfig.DEDUPE_WINDOW;
         }
     };
+    /** Events read while waiting for SUBSCRIBED, handed out by the next poll. */
+    private final List<SchedulerEvent> pending = new ArrayList<>();
     private String subscriptionId;
     private boolean subscribed;
     private long lastEventMs;
@@ -94,7 +98,7 @@ public final class SchedulerClient implements AutoCloseable {
         subscriptionId = UUID.randomUUID().toString();
         subscribed = false;
         boolean topicExists;
-        try (TopicSetup topics = new TopicSetup(config.bootstrap())) {
+        try (TopicSetup topics = new TopicSetup(config.bootstrap(), timeout)) {
             topicExists = topics.exists(eventsPartition.topic());
             if (topicExists) {
                 consumer.assign(List.of(eventsPartition));
@@ -114,7 +118,7 @@ public final class SchedulerClient implements AutoCloseable {
                 }
                 topicExists = topics.exists(eventsPartition.topic());
                 if (!topicExists) {
-                    consumer.poll(Duration.ofMillis(100)); // nothing assigned: just waits
+                    pause(TOPIC_POLL_INTERVAL);
                 }
             }
         } catch (IllegalStateException e) {
@@ -124,20 +128,27 @@ public final class SchedulerClient implements AutoCloseable {
             consumer.assign(List.of(eventsPartition));
             consumer.seekToBeginning(List.of(eventsPartition));
         }
-        List<SchedulerEvent> early = new ArrayList<>();
         while (System.nanoTime() < deadline) {
-            for (SchedulerEvent e : poll(Duration.ofMillis(100))) {
-                if (e instanceof SchedulerEvent.Subscribed s) {
-                    pending.addAll(early);
+            List<SchedulerEvent> events = poll(Duration.ofMillis(100));
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i) instanceof SchedulerEvent.Subscribed s) {
+                    // Offers often come in the same poll, right behind SUBSCRIBED.
+                    pending.addAll(events.subList(i + 1, events.size()));
                     return s;
                 }
-                early.add(e);
             }
         }
         throw noMaster(timeout);
     }
 
-    private final List<SchedulerEvent> pending = new ArrayList<>();
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchedulerException("interrupted while waiting for the master", e);
+        }
+    }
 
     private SchedulerException noMaster(Duration timeout) {
         return new SchedulerException("no Drover master answered within " + timeout.toSeconds() + " s on Kafka at "

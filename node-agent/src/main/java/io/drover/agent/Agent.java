@@ -1,0 +1,162 @@
+package io.drover.agent;
+
+import io.drover.api.kafka.KafkaClients;
+import io.drover.api.protocol.Resources;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Drover node agent: it reports this machine's resources to the master over drover.agents,
+ * runs the tasks the master sends on its partition of drover.agent-commands as OS processes in
+ * sandboxes under its work directory, and reports their status on drover.status until each
+ * update is acknowledged.
+ *
+ * <p>Life cycle: the constructor locks the work directory, loads (or creates) the agent id and
+ * measures the machine; {@link #start()} connects to Kafka and starts the loop thread, which
+ * registers and then heartbeats; {@link #close()} kills the tasks (SIGTERM, the grace period,
+ * SIGKILL), stops the thread, closes the clients and releases the lock. A ShutdownAgent command
+ * stops the loop the same way; {@link #awaitTermination(Duration)} tells when, and the owner then
+ * calls {@link #close()} to release the work directory.
+ *
+ * <p>Thread-safe.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final Clock clock;
+    private final WorkDir workDir;
+    private final Resources total;
+    private final long createdAtMs;
+    private volatile AgentLoop loop;
+    private Thread thread;
+    private boolean closed;
+
+    /** An agent on the system clock; see {@link #Agent(AgentConfig, Clock)}. */
+    public Agent(AgentConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /**
+     * Locks the work directory, loads or creates the agent id, and measures the machine. Nothing
+     * touches Kafka until {@link #start()}.
+     *
+     * @param clock the time for every timer (registration, heartbeats, resends, kills) and message
+     * @throws IllegalStateException when another agent holds the work directory, or its stored
+     *     agent id is not valid
+     * @throws java.io.UncheckedIOException when the work directory cannot be created or read
+     */
+    public Agent(AgentConfig config, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.createdAtMs = clock.millis();
+        this.workDir = WorkDir.open(config.workDir(), config.agentIdOverride(), config.hostname(), new SecureRandom());
+        try {
+            this.total = ResourceProbe.probe(config);
+        } catch (RuntimeException e) {
+            workDir.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to Kafka and starts the loop thread, which registers with the master. Returns at
+     * once; {@link #isRegistered()} turns true when the master answers. Calling it again does
+     * nothing.
+     *
+     * @throws IllegalStateException when the agent was closed
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("agent " + agentId() + " is closed");
+        }
+        if (loop != null) {
+            return;
+        }
+        String clientId = "drover-agent-" + agentId();
+        KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(KafkaClients.producerProps(config.bootstrap(), clientId));
+        KafkaConsumer<byte[], byte[]> consumer;
+        try {
+            consumer = KafkaClients.consumer(KafkaClients.consumerProps(config.bootstrap(), clientId));
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        loop = new AgentLoop(config, clock, workDir, total, version(), createdAtMs, producer, consumer);
+        thread = new Thread(loop, "drover-agent-" + agentId());
+        thread.start();
+        LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
+    }
+
+    /**
+     * Stops the agent: kills its tasks with the configured grace period, sends their last
+     * updates, stops the loop thread, closes the Kafka clients and releases the work directory.
+     * Blocks until all that is done; calling it again does nothing.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (loop != null) {
+            loop.requestStop();
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workDir.close();
+    }
+
+    /**
+     * Waits until the loop thread has stopped (after {@link #close()} or a ShutdownAgent command).
+     *
+     * @return true when it stopped within the timeout; false when it is still running or was
+     *     never started
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        AgentLoop l = loop;
+        return l != null && l.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** This agent's id, stable across restarts on the same work directory. */
+    public String agentId() {
+        return workDir.agentId();
+    }
+
+    /** What this agent reports to the master: the machine's resources after overrides and reserve. */
+    public Resources totalResources() {
+        return Resources.newBuilder(total).build();
+    }
+
+    /** True once the master has answered this run's RegisterAgent. */
+    public boolean isRegistered() {
+        AgentLoop l = loop;
+        return l != null && l.isRegistered();
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** The agent's software version, from the jar manifest ("dev" when run from classes). */
+    static String version() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+}

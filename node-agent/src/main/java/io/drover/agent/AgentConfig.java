@@ -1,0 +1,334 @@
+package io.drover.agent;
+
+import io.drover.api.Ids;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Everything one agent needs to know, validated once when built. Build it with
+ * {@link #builder(String, Path)}; every setting has a default ({@code DEFAULT_*}) and a check, and
+ * the constructor throws {@link IllegalArgumentException} naming the setting, its rule and the
+ * value that broke it.
+ *
+ * @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port...]}
+ * @param workDir the agent's work directory: lock, agent id, command position and sandboxes
+ * @param agentIdOverride an agent id to use instead of the one stored in (or generated for) the
+ *     work directory; it is stored there for later runs
+ * @param cpusOverride logical CPUs to report instead of the measured count, before the reserve
+ * @param memOverrideMb memory in MiB to report instead of the measured total, before the reserve
+ * @param diskOverrideMb disk in MiB to report instead of the work directory's file store size,
+ *     before the reserve
+ * @param reserveCpus CPUs kept for the system (subtracted from the total; never below zero)
+ * @param reserveMemMb memory in MiB kept for the system
+ * @param reserveDiskMb disk in MiB kept for the system
+ * @param attributes labels such as rack or zone, passed on to frameworks in offers
+ * @param hostname the name frameworks should reach this host by
+ * @param heartbeatIntervalMs heartbeat interval used when the master's AgentRegistered names none
+ * @param killGracePeriodMs time between SIGTERM and SIGKILL when the agent itself kills its tasks
+ *     (at close or shutdown); a KillTask command carries its own grace period
+ * @param registerRetryInitialMs first delay before RegisterAgent is sent again
+ * @param registerRetryMaxMs longest delay between RegisterAgent resends (the delay doubles)
+ * @param statusRetryInitialMs first delay before an unacknowledged status update is resent
+ * @param statusRetryMaxMs longest delay between resends of one status update (the delay doubles)
+ * @param maxPendingUpdates status updates kept until acknowledged, all tasks together; when full,
+ *     the agent refuses new launches
+ * @param maxRunningTasks tasks that may run at once; further launches fail with LAUNCH_FAILED
+ */
+public record AgentConfig(
+        String bootstrap,
+        Path workDir,
+        Optional<String> agentIdOverride,
+        OptionalDouble cpusOverride,
+        OptionalLong memOverrideMb,
+        OptionalLong diskOverrideMb,
+        double reserveCpus,
+        long reserveMemMb,
+        long reserveDiskMb,
+        Map<String, String> attributes,
+        String hostname,
+        long heartbeatIntervalMs,
+        long killGracePeriodMs,
+        long registerRetryInitialMs,
+        long registerRetryMaxMs,
+        long statusRetryInitialMs,
+        long statusRetryMaxMs,
+        int maxPendingUpdates,
+        int maxRunningTasks) {
+
+    public static final double DEFAULT_RESERVE_CPUS = 0;
+    public static final long DEFAULT_RESERVE_MEM_MB = 0;
+    public static final long DEFAULT_RESERVE_DISK_MB = 0;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+    public static final long DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
+    public static final long DEFAULT_REGISTER_RETRY_INITIAL_MS = 500;
+    public static final long DEFAULT_REGISTER_RETRY_MAX_MS = 5_000;
+    public static final long DEFAULT_STATUS_RETRY_INITIAL_MS = 1_000;
+    public static final long DEFAULT_STATUS_RETRY_MAX_MS = 30_000;
+    public static final int DEFAULT_MAX_PENDING_UPDATES = 100_000;
+    public static final int DEFAULT_MAX_RUNNING_TASKS = 10_000;
+
+    /** Most attributes one agent may carry. */
+    public static final int MAX_ATTRIBUTES = 64;
+    /** Longest attribute key or value, in characters. */
+    public static final int MAX_ATTRIBUTE_LENGTH = 256;
+    /** Longest any interval, delay or grace period may be: one day. */
+    public static final long MAX_DURATION_MS = 24L * 3600 * 1000;
+    /** Most status updates an agent may keep pending. */
+    public static final int MAX_PENDING_UPDATES_LIMIT = 10_000_000;
+    /** Most tasks an agent may run at once. */
+    public static final int MAX_RUNNING_TASKS_LIMIT = 100_000;
+
+    public AgentConfig {
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("bootstrap must name at least one Kafka broker as host:port, was '" + bootstrap + "'");
+        }
+        requirePresent(workDir, "workDir must be set");
+        workDir = workDir.toAbsolutePath().normalize();
+        agentIdOverride = requirePresent(agentIdOverride, "agentIdOverride must not be null (use Optional.empty())");
+        agentIdOverride.ifPresent(id -> Ids.requireValid("agent id", id));
+        cpusOverride = requirePresent(cpusOverride, "cpusOverride must not be null (use OptionalDouble.empty())");
+        memOverrideMb = requirePresent(memOverrideMb, "memOverrideMb must not be null (use OptionalLong.empty())");
+        diskOverrideMb = requirePresent(diskOverrideMb, "diskOverrideMb must not be null (use OptionalLong.empty())");
+        if (cpusOverride.isPresent()) {
+            requireCpus("cpusOverride", cpusOverride.getAsDouble());
+        }
+        if (memOverrideMb.isPresent()) {
+            requireNonNegative("memOverrideMb", memOverrideMb.getAsLong());
+        }
+        if (diskOverrideMb.isPresent()) {
+            requireNonNegative("diskOverrideMb", diskOverrideMb.getAsLong());
+        }
+        requireCpus("reserveCpus", reserveCpus);
+        requireNonNegative("reserveMemMb", reserveMemMb);
+        requireNonNegative("reserveDiskMb", reserveDiskMb);
+        attributes = checkedAttributes(attributes);
+        if (hostname == null || hostname.isBlank()) {
+            throw new IllegalArgumentException("hostname must not be blank");
+        }
+        requireDuration("heartbeatIntervalMs", heartbeatIntervalMs, 1);
+        requireDuration("killGracePeriodMs", killGracePeriodMs, 0);
+        requireDuration("registerRetryInitialMs", registerRetryInitialMs, 1);
+        requireDuration("registerRetryMaxMs", registerRetryMaxMs, registerRetryInitialMs);
+        requireDuration("statusRetryInitialMs", statusRetryInitialMs, 1);
+        requireDuration("statusRetryMaxMs", statusRetryMaxMs, statusRetryInitialMs);
+        if (maxPendingUpdates < 2 || maxPendingUpdates > MAX_PENDING_UPDATES_LIMIT) {
+            throw new IllegalArgumentException("maxPendingUpdates must be in [2, " + MAX_PENDING_UPDATES_LIMIT + "], was " + maxPendingUpdates);
+        }
+        if (maxRunningTasks < 1 || maxRunningTasks > MAX_RUNNING_TASKS_LIMIT) {
+            throw new IllegalArgumentException("maxRunningTasks must be in [1, " + MAX_RUNNING_TASKS_LIMIT + "], was " + maxRunningTasks);
+        }
+    }
+
+    /** A builder with every default set; only the bootstrap servers and the work dir are required. */
+    public static Builder builder(String bootstrap, Path workDir) {
+        return new Builder(bootstrap, workDir);
+    }
+
+    /** A builder that starts from this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder(bootstrap, workDir);
+        b.agentIdOverride = agentIdOverride;
+        b.cpusOverride = cpusOverride;
+        b.memOverrideMb = memOverrideMb;
+        b.diskOverrideMb = diskOverrideMb;
+        b.reserveCpus = reserveCpus;
+        b.reserveMemMb = reserveMemMb;
+        b.reserveDiskMb = reserveDiskMb;
+        b.attributes = attributes;
+        b.hostname = hostname;
+        b.heartbeatIntervalMs = heartbeatIntervalMs;
+        b.killGracePeriodMs = killGracePeriodMs;
+        b.registerRetryInitialMs = registerRetryInitialMs;
+        b.registerRetryMaxMs = registerRetryMaxMs;
+        b.statusRetryInitialMs = statusRetryInitialMs;
+        b.statusRetryMaxMs = statusRetryMaxMs;
+        b.maxPendingUpdates = maxPendingUpdates;
+        b.maxRunningTasks = maxRunningTasks;
+        return b;
+    }
+
+    /** This machine's host name, or "localhost" when it cannot be resolved. */
+    public static String localHostname() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            return name == null || name.isBlank() ? "localhost" : name;
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    private static <T> T requirePresent(T value, String message) {
+        if (value == null) {
+            throw new IllegalArgumentException(message);
+        }
+        return value;
+    }
+
+    private static void requireCpus(String name, double value) {
+        if (!Double.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0, was " + value);
+        }
+    }
+
+    private static void requireNonNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, was " + value);
+        }
+    }
+
+    private static void requireDuration(String name, long valueMs, long minMs) {
+        if (valueMs < minMs || valueMs > MAX_DURATION_MS) {
+            throw new IllegalArgumentException(name + " must be in [" + minMs + ", " + MAX_DURATION_MS + "] ms, was " + valueMs);
+        }
+    }
+
+    private static Map<String, String> checkedAttributes(Map<String, String> attributes) {
+        requirePresent(attributes, "attributes must not be null (use an empty map)");
+        if (attributes.size() > MAX_ATTRIBUTES) {
+            throw new IllegalArgumentException("at most " + MAX_ATTRIBUTES + " attributes are allowed, got " + attributes.size());
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        attributes.forEach((k, v) -> {
+            if (k == null || k.isBlank() || k.length() > MAX_ATTRIBUTE_LENGTH) {
+                throw new IllegalArgumentException("attribute keys must be 1 to " + MAX_ATTRIBUTE_LENGTH + " non-blank characters, got '" + k + "'");
+            }
+            if (v == null || v.length() > MAX_ATTRIBUTE_LENGTH) {
+                throw new IllegalArgumentException("attribute '" + k + "' must have a value of at most " + MAX_ATTRIBUTE_LENGTH + " characters, got '" + v + "'");
+            }
+            copy.put(k, v);
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Collects settings; {@link #build()} validates them. */
+    public static final class Builder {
+        private final String bootstrap;
+        private final Path workDir;
+        private Optional<String> agentIdOverride = Optional.empty();
+        private OptionalDouble cpusOverride = OptionalDouble.empty();
+        private OptionalLong memOverrideMb = OptionalLong.empty();
+        private OptionalLong diskOverrideMb = OptionalLong.empty();
+        private double reserveCpus = DEFAULT_RESERVE_CPUS;
+        private long reserveMemMb = DEFAULT_RESERVE_MEM_MB;
+        private long reserveDiskMb = DEFAULT_RESERVE_DISK_MB;
+        private Map<String, String> attributes = Map.of();
+        private String hostname;
+        private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+        private long killGracePeriodMs = DEFAULT_KILL_GRACE_PERIOD_MS;
+        private long registerRetryInitialMs = DEFAULT_REGISTER_RETRY_INITIAL_MS;
+        private long registerRetryMaxMs = DEFAULT_REGISTER_RETRY_MAX_MS;
+        private long statusRetryInitialMs = DEFAULT_STATUS_RETRY_INITIAL_MS;
+        private long statusRetryMaxMs = DEFAULT_STATUS_RETRY_MAX_MS;
+        private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
+        private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
+
+        private Builder(String bootstrap, Path workDir) {
+            this.bootstrap = bootstrap;
+            this.workDir = workDir;
+        }
+
+        public Builder agentId(String agentId) {
+            this.agentIdOverride = Optional.ofNullable(agentId);
+            return this;
+        }
+
+        public Builder cpus(double cpus) {
+            this.cpusOverride = OptionalDouble.of(cpus);
+            return this;
+        }
+
+        public Builder memMb(long memMb) {
+            this.memOverrideMb = OptionalLong.of(memMb);
+            return this;
+        }
+
+        public Builder diskMb(long diskMb) {
+            this.diskOverrideMb = OptionalLong.of(diskMb);
+            return this;
+        }
+
+        public Builder reserveCpus(double cpus) {
+            this.reserveCpus = cpus;
+            return this;
+        }
+
+        public Builder reserveMemMb(long memMb) {
+            this.reserveMemMb = memMb;
+            return this;
+        }
+
+        public Builder reserveDiskMb(long diskMb) {
+            this.reserveDiskMb = diskMb;
+            return this;
+        }
+
+        public Builder attributes(Map<String, String> attributes) {
+            this.attributes = attributes;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder heartbeatIntervalMs(long ms) {
+            this.heartbeatIntervalMs = ms;
+            return this;
+        }
+
+        public Builder killGracePeriodMs(long ms) {
+            this.killGracePeriodMs = ms;
+            return this;
+        }
+
+        public Builder registerRetryInitialMs(long ms) {
+            this.registerRetryInitialMs = ms;
+            return this;
+        }
+
+        public Builder registerRetryMaxMs(long ms) {
+            this.registerRetryMaxMs = ms;
+            return this;
+        }
+
+        public Builder statusRetryInitialMs(long ms) {
+            this.statusRetryInitialMs = ms;
+            return this;
+        }
+
+        public Builder statusRetryMaxMs(long ms) {
+            this.statusRetryMaxMs = ms;
+            return this;
+        }
+
+        public Builder maxPendingUpdates(int n) {
+            this.maxPendingUpdates = n;
+            return this;
+        }
+
+        public Builder maxRunningTasks(int n) {
+            this.maxRunningTasks = n;
+            return this;
+        }
+
+        /**
+         * The validated config; the host name defaults to {@link #localHostname()}.
+         *
+         * @throws IllegalArgumentException naming the first setting that breaks its rule
+         */
+        public AgentConfig build() {
+            return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb,
+                    reserveCpus, reserveMemMb, reserveDiskMb, attributes, hostname != null ? hostname : localHostname(),
+                    heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
+                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks);
+        }
+    }
+}

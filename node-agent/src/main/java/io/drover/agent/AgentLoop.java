@@ -1,0 +1,460 @@
+package io.drover.agent;
+
+import io.drover.api.AgentPartitions;
+import io.drover.api.Envelopes;
+import io.drover.api.ResourceMath;
+import io.drover.api.Topics;
+import io.drover.api.codec.Codecs;
+import io.drover.api.kafka.DeadLetters;
+import io.drover.api.protocol.AcknowledgeUpdate;
+import io.drover.api.protocol.AgentCommand;
+import io.drover.api.protocol.AgentHeartbeat;
+import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.KillTask;
+import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.RegisterAgent;
+import io.drover.api.protocol.Resources;
+import io.drover.api.protocol.ShutdownAgent;
+import io.drover.api.protocol.StatusMessage;
+import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusReason;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one loop thread. Each round it runs the timers that are due (RegisterAgent resend,
+ * heartbeat, status update resends, SIGKILL after a grace period), waits in the command poll until
+ * the next timer or a command, handles the commands, takes the process exits that other threads
+ * queued, and sends the status updates that became due. All state is owned by this thread; the
+ * only cross-thread inputs are the stop flag and the bounded exit queue, whose producers wake the
+ * poll up.
+ */
+final class AgentLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+    /** Longest wait in one poll, so that a stop or a clock jump is noticed within a second. */
+    static final long MAX_WAIT_MS = 1_000;
+    /** Pause after an unexpected error in a round, so that a persistent fault cannot spin. */
+    static final long ERROR_PAUSE_MS = 1_000;
+    /** Most status update resends in one round; the rest go out in the next rounds. */
+    static final int MAX_RESENDS_PER_ROUND = 1_000;
+    /** Upper bound on one StatusMessage's estimated encoded size (Kafka's default limit is 1 MiB). */
+    static final long MAX_STATUS_MESSAGE_BYTES = 512 * 1024;
+
+    private final AgentConfig config;
+    private final Clock clock;
+    private final String agentId;
+    private final Resources total;
+    private final String agentVersion;
+    private final long startedAtMs;
+    private final Producer<byte[], byte[]> producer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final CommandChannel channel;
+    private final DeadLetters deadLetters;
+    private final StatusFactory statuses;
+    private final StatusUpdateQueue updates;
+    private final Tasks tasks;
+    private final BlockingQueue<Tasks.Exit> exits;
+    private final Backoff registerBackoff;
+    private final List<TaskStatus> outbox = new ArrayList<>();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private volatile boolean stopRequested;
+    private volatile boolean registered;
+    private boolean channelOpen;
+    private long nextRegisterAtMs;
+    private long registerDelayMs;
+    private long heartbeatIntervalMs;
+    private long nextHeartbeatAtMs;
+    private long heartbeatSequence;
+
+    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, Resources total, String agentVersion, long startedAtMs,
+              Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
+        this.config = config;
+        this.clock = clock;
+        this.agentId = workDir.agentId();
+        this.total = total;
+        this.agentVersion = agentVersion;
+        this.startedAtMs = startedAtMs;
+        this.producer = producer;
+        this.consumer = consumer;
+        this.channel = new CommandChannel(consumer, workDir, agentId, () -> stopRequested);
+        this.deadLetters = new DeadLetters(agentId, clock);
+        this.statuses = new StatusFactory(agentId, clock);
+        this.updates = new StatusUpdateQueue(config.maxPendingUpdates(),
+                new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
+        this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
+        this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId), clock,
+                config.maxRunningTasks(), this::onExit);
+        this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
+    }
+
+    boolean isRegistered() {
+        return registered;
+    }
+
+    /** Asks the loop to stop: it kills the tasks, sends their last updates, and closes the clients. */
+    void requestStop() {
+        stopRequested = true;
+        stopSignal.countDown();
+        consumer.wakeup();
+    }
+
+    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    @Override
+    public void run() {
+        try {
+            openChannel();
+            if (channelOpen) {
+                registerDelayMs = registerBackoff.initialMs();
+                nextRegisterAtMs = clock.millis();
+            }
+            while (!stopRequested) {
+                try {
+                    round();
+                } catch (CommandChannel.Stopping e) {
+                    break;
+                } catch (RuntimeException e) {
+                    LOG.error("agent {}: unexpected error in the loop; going on in {} ms", agentId, ERROR_PAUSE_MS, e);
+                    pause(ERROR_PAUSE_MS);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("agent {}: loop failed", agentId, e);
+        } finally {
+            shutdown();
+            terminated.countDown();
+        }
+    }
+
+    private void openChannel() {
+        int partition = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        while (!stopRequested) {
+            try {
+                channel.open(partition);
+                channelOpen = true;
+                return;
+            } catch (CommandChannel.Stopping e) {
+                return;
+            } catch (KafkaException e) {
+                LOG.warn("agent {}: cannot reach {} yet ({}); trying again in {} ms", agentId, Topics.AGENT_COMMANDS, e.toString(), ERROR_PAUSE_MS);
+                pause(ERROR_PAUSE_MS);
+            }
+        }
+    }
+
+    private void round() {
+        long now = clock.millis();
+        runTimers(now);
+        List<CommandChannel.Received> batch = channel.poll(Duration.ofMillis(waitMs(clock.millis())));
+        for (CommandChannel.Received received : batch) {
+            try {
+                handle(received);
+            } catch (CommandChannel.Stopping e) {
+                throw e;
+            } catch (RuntimeException e) {
+                ConsumerRecord<byte[], byte[]> r = received.record();
+                LOG.error("agent {}: failed to handle the command at {}-{}@{}; skipping it", agentId, r.topic(), r.partition(), r.offset(), e);
+            }
+        }
+        if (!batch.isEmpty()) {
+            channel.savePosition();
+        }
+        drainExits();
+        flushOutbox();
+    }
+
+    private void runTimers(long now) {
+        if (!registered && now >= nextRegisterAtMs) {
+            sendRegister();
+            nextRegisterAtMs = now + registerDelayMs;
+            registerDelayMs = registerBackoff.after(registerDelayMs);
+        }
+        if (registered && now >= nextHeartbeatAtMs) {
+            sendHeartbeat();
+            nextHeartbeatAtMs += heartbeatIntervalMs;
+            if (nextHeartbeatAtMs <= now) {
+                // The loop fell behind (a long stop, a clock jump): one heartbeat, not a burst.
+                nextHeartbeatAtMs = now + heartbeatIntervalMs;
+            }
+        }
+        outbox.addAll(updates.due(now, MAX_RESENDS_PER_ROUND));
+        tasks.escalateDue(now);
+        flushOutbox();
+    }
+
+    /** Milliseconds until the earliest timer, within [0, MAX_WAIT_MS]; 0 when exits wait. */
+    private long waitMs(long now) {
+        if (!exits.isEmpty()) {
+            return 0;
+        }
+        long next = now + MAX_WAIT_MS;
+        next = Math.min(next, registered ? nextHeartbeatAtMs : nextRegisterAtMs);
+        next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
+        next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
+        return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
+    }
+
+    private void handle(CommandChannel.Received received) {
+        ConsumerRecord<byte[], byte[]> r = received.record();
+        if (!received.decoded()) {
+            send(deadLetters.deadLetter(r, received.error()));
+            return;
+        }
+        AgentCommand command = received.command();
+        Object body = command.getBody();
+        if (body instanceof AgentRegistered registeredBody) {
+            onRegistered(r, registeredBody);
+        } else if (body instanceof LaunchTasks launch) {
+            onLaunch(launch);
+        } else if (body instanceof KillTask kill) {
+            onKill(kill);
+        } else if (body instanceof AcknowledgeUpdate ack) {
+            onAcknowledge(ack);
+        } else if (body instanceof ShutdownAgent shutdown) {
+            LOG.warn("agent {}: the master asks it to shut down: {}", agentId, shutdown.getReason());
+            // No wake-up needed: this is the loop thread, which checks the flag after this round.
+            stopRequested = true;
+            stopSignal.countDown();
+        } else {
+            LOG.warn("agent {}: ignoring a command of unknown kind at {}-{}@{}: {}", agentId, r.topic(), r.partition(), r.offset(),
+                    body == null ? "null" : body.getClass().getSimpleName());
+        }
+    }
+
+    private void onRegistered(ConsumerRecord<byte[], byte[]> r, AgentRegistered answer) {
+        if (!registered && r.offset() < channel.registrationFloor()) {
+            LOG.info("agent {}: ignoring AgentRegistered at offset {}, which answered an earlier run", agentId, r.offset());
+            return;
+        }
+        long now = clock.millis();
+        long interval = answer.getHeartbeatIntervalMs();
+        heartbeatIntervalMs = interval > 0 ? Math.min(interval, AgentConfig.MAX_DURATION_MS) : config.heartbeatIntervalMs();
+        if (!registered) {
+            registered = true;
+            nextHeartbeatAtMs = now + heartbeatIntervalMs;
+            LOG.info("agent {} registered: heartbeat every {} ms, commands on partition {}", agentId, heartbeatIntervalMs,
+                    answer.getCommandPartition());
+        }
+        int partition = answer.getCommandPartition();
+        if (partition != channel.partition()) {
+            int count = channel.partitionCount();
+            if (partition < 0 || partition >= count) {
+                LOG.error("agent {}: the master named partition {} of {}, which has {} partitions; staying on {}",
+                        agentId, partition, Topics.AGENT_COMMANDS, count, channel.partition());
+            } else {
+                channel.switchTo(partition, r.timestamp());
+            }
+        }
+    }
+
+    private void onLaunch(LaunchTasks launch) {
+        String frameworkId = launch.getFrameworkId();
+        if (stopRequested) {
+            LOG.warn("agent {}: not launching {} tasks of framework {}: the agent is stopping", agentId, launch.getTasks().size(), frameworkId);
+            return;
+        }
+        for (TaskInfo task : launch.getTasks()) {
+            // Every running task will need one slot for its terminal update; a launch needs two
+            // more (its first update and its own terminal one).
+            if (updates.free() - tasks.running() < 2) {
+                LOG.error("agent {}: refusing to launch task {} of framework {}: {} status updates wait for acknowledgement "
+                                + "and {} tasks run (limit {} updates); the master will learn of it by reconciliation",
+                        agentId, task.getTaskId(), frameworkId, updates.size(), tasks.running(), updates.maxSize());
+                continue;
+            }
+            enqueue(tasks.launch(frameworkId, task));
+        }
+    }
+
+    private void onKill(KillTask kill) {
+        String frameworkId = kill.getFrameworkId();
+        String taskId = kill.getTaskId();
+        switch (tasks.kill(frameworkId, taskId, kill.getGracePeriodMs())) {
+            case KILLING -> { }
+            case ALREADY_KILLING -> LOG.info("agent {}: task {} of framework {} is already being killed", agentId, taskId, frameworkId);
+            case UNKNOWN -> {
+                if (updates.hasPending(frameworkId, taskId)) {
+                    // It ended here and its terminal update is still on its way.
+                    LOG.info("agent {}: kill of task {} of framework {}, which already ended", agentId, taskId, frameworkId);
+                } else if (updates.free() - tasks.running() < 1) {
+                    LOG.error("agent {}: cannot report task {} of framework {} as LOST: {} status updates pending (limit)",
+                            agentId, taskId, frameworkId, updates.size());
+                } else {
+                    LOG.info("agent {}: kill of unknown task {} of framework {}: reporting it LOST", agentId, taskId, frameworkId);
+                    enqueue(statuses.status(frameworkId, taskId, TaskState.LOST, TaskStatusReason.NONE, "unknown task on this agent"));
+                }
+            }
+        }
+    }
+
+    private void onAcknowledge(AcknowledgeUpdate ack) {
+        StatusUpdateQueue.Ack result = updates.acknowledge(ack.getFrameworkId(), ack.getTaskId(), ack.getUpdateId(), clock.millis());
+        if (!result.matched()) {
+            LOG.debug("agent {}: ignoring acknowledgement of update {} of task {}: not the pending one", agentId,
+                    ack.getUpdateId(), ack.getTaskId());
+            return;
+        }
+        result.next().ifPresent(outbox::add);
+    }
+
+    /** Called on a JDK process-reaper thread: queue the exit and wake the loop. */
+    private void onExit(Tasks.Exit exit) {
+        if (!exits.offer(exit)) {
+            // Cannot happen: the queue holds as many exits as tasks may run.
+            LOG.error("agent {}: exit queue full; lost the exit of task {}", agentId, exit.task().taskId);
+        }
+        try {
+            consumer.wakeup();
+        } catch (RuntimeException e) {
+            // the consumer is closed: the loop has stopped and takes no more exits
+        }
+    }
+
+    private void drainExits() {
+        List<Tasks.Exit> drained = new ArrayList<>();
+        exits.drainTo(drained);
+        for (Tasks.Exit exit : drained) {
+            enqueue(tasks.exited(exit));
+        }
+    }
+
+    private void enqueue(TaskStatus status) {
+        if (updates.free() < 1) {
+            LOG.error("agent {}: dropping {} update of task {}: {} status updates pending (limit)", agentId, status.getState(),
+                    status.getTaskId(), updates.size());
+            return;
+        }
+        updates.add(status, clock.millis()).ifPresent(outbox::add);
+    }
+
+    /** Sends what is in the outbox: one StatusMessage per framework and size bound, in order. */
+    private void flushOutbox() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        Map<String, List<TaskStatus>> byFramework = new LinkedHashMap<>();
+        for (TaskStatus s : outbox) {
+            byFramework.computeIfAbsent(s.getFrameworkId(), k -> new ArrayList<>()).add(s);
+        }
+        outbox.clear();
+        for (var entry : byFramework.entrySet()) {
+            byte[] key = entry.getKey().getBytes(StandardCharsets.UTF_8);
+            for (List<TaskStatus> batch : StatusBatches.split(entry.getValue(), MAX_STATUS_MESSAGE_BYTES)) {
+                StatusMessage message = StatusMessage.newBuilder()
+                        .setHeader(Envelopes.header(agentId, clock))
+                        .setAgentId(agentId)
+                        .setUpdates(batch)
+                        .build();
+                send(new ProducerRecord<>(Topics.STATUS, key, Codecs.STATUS_MESSAGE.encode(message)));
+            }
+        }
+    }
+
+    private void sendRegister() {
+        RegisterAgent body = RegisterAgent.newBuilder()
+                .setHostname(config.hostname())
+                .setTotal(total)
+                .setAttributes(config.attributes())
+                .setAgentVersion(agentVersion)
+                .setStartedAtMs(startedAtMs)
+                .build();
+        LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(total), config.hostname());
+        sendAgentMessage(body);
+    }
+
+    private void sendHeartbeat() {
+        sendAgentMessage(AgentHeartbeat.newBuilder().setSequence(heartbeatSequence++).build());
+    }
+
+    private void sendAgentMessage(Object body) {
+        AgentMessage message = AgentMessage.newBuilder()
+                .setHeader(Envelopes.header(agentId, clock))
+                .setAgentId(agentId)
+                .setBody(body)
+                .build();
+        send(new ProducerRecord<>(Topics.AGENTS, agentId.getBytes(StandardCharsets.UTF_8), Codecs.AGENT_MESSAGE.encode(message)));
+    }
+
+    /** Sends without waiting; what fails is logged and, for updates and registration, resent by its timer. */
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    LOG.warn("agent {}: cannot send to {}: {}", agentId, record.topic(), error.toString());
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            LOG.warn("agent {}: cannot send to {}: {}", agentId, record.topic(), e.toString());
+        }
+    }
+
+    /**
+     * Kills the tasks (SIGTERM, the configured grace period, SIGKILL), sends the heads of the
+     * status FIFOs once (the KILLED updates among them; they are not resent: the journal of a
+     * later issue keeps them across restarts), stores the command position and closes the clients.
+     */
+    private void shutdown() {
+        try {
+            tasks.killAll(config.killGracePeriodMs());
+            drainExits();
+            outbox.clear();
+            outbox.addAll(updates.heads());
+            flushOutbox();
+            if (updates.size() > 0) {
+                LOG.info("agent {}: stopping with {} status updates unacknowledged", agentId, updates.size());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("agent {}: error while stopping its tasks", agentId, e);
+        }
+        if (channelOpen) {
+            try {
+                channel.savePosition();
+            } catch (RuntimeException e) {
+                LOG.warn("agent {}: cannot store the command position at stop: {}", agentId, e.toString());
+            }
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("agent {}: closing the producer: {}", agentId, e.toString());
+        }
+        try {
+            channel.close();
+        } catch (RuntimeException e) {
+            LOG.warn("agent {}: closing the consumer: {}", agentId, e.toString());
+        }
+        LOG.info("agent {} stopped", agentId);
+    }
+
+    private void pause(long ms) {
+        try {
+            stopSignal.await(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopRequested = true;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.drover.agent;
+
+import io.drover.api.protocol.CommandInfo;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Starts a task's command as an OS process in its own sandbox directory. The command runs
+ * directly (no shell) with the agent's environment plus the task's variables plus
+ * {@code DROVER_*} variables naming the agent, framework, task and sandbox; stdin is
+ * {@code /dev/null} and stdout and stderr go to the files {@code stdout} and {@code stderr} in
+ * the sandbox, which is also the working directory.
+ *
+ * <p>Resource limits are not enforced yet (cgroups come in a later issue).
+ */
+final class ProcessLauncher {
+    static final String STDOUT = "stdout";
+    static final String STDERR = "stderr";
+    /** Most sandboxes one task id may have under one framework (one per run). */
+    static final int MAX_RUNS = 10_000;
+    /**
+     * Separates a task id from its run number in a sandbox name. Task ids never contain it, so a
+     * re-run's sandbox cannot clash with another task's.
+     */
+    static final char RUN_SEPARATOR = '~';
+
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final Path sandboxesRoot;
+    private final String agentId;
+
+    ProcessLauncher(Path sandboxesRoot, String agentId) {
+        this.sandboxesRoot = sandboxesRoot;
+        this.agentId = agentId;
+    }
+
+    /**
+     * Creates {@code <root>/<frameworkId>/<taskId>/}, or {@code <taskId>~2}, {@code ~3}... when
+     * earlier runs of the same task id left theirs. The ids must already be valid ids (no path
+     * separators).
+     */
+    Path createSandbox(String frameworkId, String taskId) throws IOException {
+        Path parent = Files.createDirectories(sandboxesRoot.resolve(frameworkId));
+        for (int run = 1; run <= MAX_RUNS; run++) {
+            Path dir = parent.resolve(run == 1 ? taskId : taskId + RUN_SEPARATOR + run);
+            try {
+                return Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // an earlier run's sandbox: try the next run number
+            }
+        }
+        throw new IOException("task " + taskId + " of framework " + frameworkId + " already has " + MAX_RUNS + " sandboxes under " + parent);
+    }
+
+    /** Starts the command in the sandbox; throws what {@link ProcessBuilder#start()} throws. */
+    Process start(String frameworkId, String taskId, CommandInfo command, Path sandbox) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command.getArguments())
+                .directory(sandbox.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                .redirectOutput(sandbox.resolve(STDOUT).toFile())
+                .redirectError(sandbox.resolve(STDERR).toFile());
+        Map<String, String> env = pb.environment();
+        env.putAll(command.getEnvironment());
+        env.put("DROVER_AGENT_ID", agentId);
+        env.put("DROVER_FRAMEWORK_ID", frameworkId);
+        env.put("DROVER_TASK_ID", taskId);
+        env.put("DROVER_SANDBOX", sandbox.toString());
+        return pb.start();
+    }
+}

@@ -1,0 +1,302 @@
+package io.drover.agent;
+
+import io.drover.api.Ids;
+import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusReason;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tasks running on this agent, as OS processes. Launching and killing return status updates
+ * for the caller to deliver; a process's exit is reported, from whatever thread saw it, to the
+ * exit sink given at construction, and the owner hands it back to {@link #exited} to get the
+ * task's terminal update.
+ *
+ * <p>Kills are two-step: SIGTERM to the task's process tree now, SIGKILL to whatever of it
+ * survives the grace period. The second step is a timer the owner drives with
+ * {@link #nextEscalationAtMs()} and {@link #escalateDue(long)}.
+ *
+ * <p>Not thread-safe: the agent's loop thread owns it; only the exit sink is called from other
+ * threads.
+ */
+final class Tasks {
+    private static final Logger LOG = LoggerFactory.getLogger(Tasks.class);
+    /** Longest grace period a KillTask may ask for. */
+    static final long MAX_GRACE_PERIOD_MS = 3_600_000;
+    /** How long {@link #killAll} waits for processes to die after SIGKILL. */
+    private static final long FORCE_KILL_WAIT_MS = 5_000;
+
+    /** A task's process ended with this exit code (128+N for signal N). */
+    record Exit(RunningTask task, int exitCode) {}
+
+    /** What a kill request found. */
+    enum KillOutcome {
+        /** The task was running; SIGTERM was sent and its terminal update follows its exit. */
+        KILLING,
+        /** The task was already being killed; nothing changed. */
+        ALREADY_KILLING,
+        /** No such task runs here. */
+        UNKNOWN
+    }
+
+    /** One launched task. Its process and ids never change; the kill reason is set once. */
+    static final class RunningTask {
+        final String frameworkId;
+        final String taskId;
+        final Path sandbox;
+        final Process process;
+        /** Completes once the exit has been handed to the exit sink. */
+        CompletableFuture<Void> exitReported;
+        TaskStatusReason killReason;
+
+        RunningTask(String frameworkId, String taskId, Path sandbox, Process process) {
+            this.frameworkId = frameworkId;
+            this.taskId = taskId;
+            this.sandbox = sandbox;
+            this.process = process;
+        }
+
+        StatusUpdateQueue.TaskKey key() {
+            return new StatusUpdateQueue.TaskKey(frameworkId, taskId);
+        }
+    }
+
+    private record Escalation(long atMs, List<ProcessHandle> handles) {}
+
+    private final String agentId;
+    private final StatusFactory statuses;
+    private final ProcessLauncher launcher;
+    private final Clock clock;
+    private final int maxRunning;
+    private final Consumer<Exit> exitSink;
+    private final Map<StatusUpdateQueue.TaskKey, RunningTask> running = new HashMap<>();
+    private final PriorityQueue<Escalation> escalations = new PriorityQueue<>((a, b) -> Long.compare(a.atMs(), b.atMs()));
+
+    /**
+     * @param exitSink receives every launched task's exit, exactly once, on a JDK process-reaper
+     *     thread; it must not block
+     */
+    Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink) {
+        this.agentId = agentId;
+        this.statuses = statuses;
+        this.launcher = launcher;
+        this.clock = clock;
+        this.maxRunning = maxRunning;
+        this.exitSink = exitSink;
+    }
+
+    /** Tasks whose process has not been reported as exited yet. */
+    int running() {
+        return running.size();
+    }
+
+    boolean isRunning(String frameworkId, String taskId) {
+        return running.containsKey(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+    }
+
+    /** The process of a running task. */
+    Optional<ProcessHandle> handle(String frameworkId, String taskId) {
+        RunningTask rt = running.get(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+        return rt == null ? Optional.empty() : Optional.of(rt.process.toHandle());
+    }
+
+    /**
+     * Starts a task. Never throws for a bad task or a failed start: those become a FAILED update.
+     *
+     * @return RUNNING when the process started; FAILED with reason INVALID_TASK (bad ids, no
+     *     command, another agent's task) or LAUNCH_FAILED (duplicate task id, too many tasks, the
+     *     program could not be started) otherwise
+     */
+    TaskStatus launch(String frameworkId, TaskInfo task) {
+        String taskId = task.getTaskId();
+        String invalid = validate(frameworkId, task);
+        if (invalid != null) {
+            LOG.warn("task {} of framework {} is invalid: {}", taskId, frameworkId, invalid);
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.INVALID_TASK, invalid);
+        }
+        StatusUpdateQueue.TaskKey key = new StatusUpdateQueue.TaskKey(frameworkId, taskId);
+        if (running.containsKey(key)) {
+            LOG.warn("task {} of framework {} is already running; failing the duplicate launch", taskId, frameworkId);
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, "duplicate task id");
+        }
+        if (running.size() >= maxRunning) {
+            LOG.warn("task {} of framework {} not launched: {} tasks run already (limit)", taskId, frameworkId, running.size());
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "agent already runs its limit of " + maxRunning + " tasks");
+        }
+        Path sandbox = null;
+        Process process;
+        try {
+            sandbox = launcher.createSandbox(frameworkId, taskId);
+            process = launcher.start(frameworkId, taskId, task.getCommand(), sandbox);
+        } catch (Exception e) {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            LOG.warn("task {} of framework {} could not start: {}", taskId, frameworkId, message);
+            return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null);
+        }
+        RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process);
+        running.put(key, rt);
+        rt.exitReported = process.onExit().thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
+        LOG.info("task {} of framework {} runs as pid {} in {}", taskId, frameworkId, process.pid(), sandbox);
+        return statuses.builder(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.NONE, "")
+                .setSandboxPath(sandbox.toString())
+                .build();
+    }
+
+    /**
+     * Forgets an exited task and returns its terminal update: KILLED when it was killed,
+     * FINISHED on exit code 0, FAILED otherwise, each with the output tails and the sandbox.
+     */
+    TaskStatus exited(Exit exit) {
+        RunningTask rt = exit.task();
+        running.remove(rt.key(), rt);
+        int code = exit.exitCode();
+        if (rt.killReason != null) {
+            String message = rt.killReason == TaskStatusReason.AGENT_SHUTDOWN ? "killed at agent shutdown" : "killed by the framework";
+            LOG.info("task {} of framework {} was killed (exit code {})", rt.taskId, rt.frameworkId, code);
+            return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.KILLED, rt.killReason, message, code);
+        }
+        LOG.info("task {} of framework {} exited with code {}", rt.taskId, rt.frameworkId, code);
+        return terminal(rt.frameworkId, rt.taskId, rt.sandbox, code == 0 ? TaskState.FINISHED : TaskState.FAILED,
+                TaskStatusReason.COMMAND_EXITED, "exited with code " + code, code);
+    }
+
+    /**
+     * Sends SIGTERM to the task's process tree and schedules SIGKILL for whatever survives
+     * {@code gracePeriodMs} (clamped to [0, {@value #MAX_GRACE_PERIOD_MS}]).
+     */
+    KillOutcome kill(String frameworkId, String taskId, long gracePeriodMs) {
+        RunningTask rt = running.get(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+        if (rt == null) {
+            return KillOutcome.UNKNOWN;
+        }
+        if (rt.killReason != null) {
+            return KillOutcome.ALREADY_KILLING;
+        }
+        rt.killReason = TaskStatusReason.KILLED_BY_FRAMEWORK;
+        long graceMs = Math.max(0, Math.min(gracePeriodMs, MAX_GRACE_PERIOD_MS));
+        List<ProcessHandle> tree = ProcessTree.terminate(rt.process.toHandle());
+        escalations.add(new Escalation(clock.millis() + graceMs, tree));
+        LOG.info("killing task {} of framework {}: SIGTERM to {} processes, SIGKILL in {} ms", taskId, frameworkId, tree.size(), graceMs);
+        return KillOutcome.KILLING;
+    }
+
+    /** When the earliest pending SIGKILL is due. */
+    OptionalLong nextEscalationAtMs() {
+        Escalation e = escalations.peek();
+        return e == null ? OptionalLong.empty() : OptionalLong.of(e.atMs());
+    }
+
+    /** Sends SIGKILL to the surviving processes of every kill whose grace period is over. */
+    void escalateDue(long nowMs) {
+        while (!escalations.isEmpty() && escalations.peek().atMs() <= nowMs) {
+            int killed = ProcessTree.forceKill(escalations.poll().handles());
+            if (killed > 0) {
+                LOG.info("grace period over: sent SIGKILL to {} processes", killed);
+            }
+        }
+    }
+
+    /**
+     * Kills every task for an agent shutdown: SIGTERM to all process trees, a wait of up to
+     * {@code gracePeriodMs} for them to exit, SIGKILL to the survivors (and to those of earlier
+     * kills), and a wait of up to 5 s more. Blocks the caller for those waits, in real time. The
+     * exits reach the exit sink as usual; the terminal updates say KILLED with reason
+     * AGENT_SHUTDOWN.
+     */
+    void killAll(long gracePeriodMs) {
+        List<ProcessHandle> handles = new ArrayList<>();
+        // Waiting for the sink to have the exits (not just for the processes to end) lets the
+        // caller collect every terminal update right after this returns.
+        List<CompletableFuture<Void>> exits = new ArrayList<>();
+        for (RunningTask rt : running.values()) {
+            if (rt.killReason == null) {
+                rt.killReason = TaskStatusReason.AGENT_SHUTDOWN;
+                handles.addAll(ProcessTree.terminate(rt.process.toHandle()));
+            }
+            exits.add(rt.exitReported);
+        }
+        for (Escalation e : escalations) {
+            handles.addAll(e.handles());
+        }
+        escalations.clear();
+        handles.removeIf(h -> !h.isAlive());
+        if (exits.isEmpty() && handles.isEmpty()) {
+            return;
+        }
+        LOG.info("killing {} tasks: SIGTERM to {} processes, SIGKILL after {} ms", running.size(), handles.size(), gracePeriodMs);
+        CompletableFuture<Void> reported = CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
+        // Every process of the trees gets the grace period, not just the tasks' own processes.
+        CompletableFuture<Void> treesGone = CompletableFuture.allOf(
+                handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new));
+        awaitQuietly(CompletableFuture.allOf(reported, treesGone), gracePeriodMs);
+        int killed = ProcessTree.forceKill(handles);
+        if (killed > 0) {
+            LOG.info("sent SIGKILL to {} processes that outlived the grace period", killed);
+        }
+        awaitQuietly(reported, FORCE_KILL_WAIT_MS);
+    }
+
+    private TaskStatus terminal(String frameworkId, String taskId, Path sandbox, TaskState state, TaskStatusReason reason,
+                                String message, Integer exitCode) {
+        TaskStatus.Builder b = statuses.builder(frameworkId, taskId, state, reason, message).setExitCode(exitCode);
+        if (sandbox != null) {
+            b.setSandboxPath(sandbox.toString())
+                    .setStdoutTail(OutputTail.read(sandbox.resolve(ProcessLauncher.STDOUT), OutputTail.MAX_BYTES))
+                    .setStderrTail(OutputTail.read(sandbox.resolve(ProcessLauncher.STDERR), OutputTail.MAX_BYTES));
+        } else {
+            b.setStdoutTail("").setStderrTail("");
+        }
+        return b.build();
+    }
+
+    private String validate(String frameworkId, TaskInfo task) {
+        try {
+            Ids.requireValid("framework id", frameworkId);
+            Ids.requireValid("task id", task.getTaskId());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        // Valid ids, but as path segments they would climb out of the sandboxes directory.
+        if (isDots(frameworkId) || isDots(task.getTaskId())) {
+            return "'.' and '..' cannot be framework or task ids";
+        }
+        if (!agentId.equals(task.getAgentId())) {
+            return "task is for agent '" + task.getAgentId() + "', not this agent '" + agentId + "'";
+        }
+        if (task.getCommand() == null || task.getCommand().getArguments().isEmpty()) {
+            return "task has no command to run";
+        }
+        return null;
+    }
+
+    private static boolean isDots(String id) {
+        return id.equals(".") || id.equals("..");
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future, long timeoutMs) {
+        try {
+            future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the caller escalates or gives up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.drover.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+    private static final Path DIR = Path.of("/tmp/drover-agent-config-test");
+
+    @Test
+    void defaults() {
+        AgentConfig c = AgentConfig.builder("localhost:9092", DIR).build();
+        assertEquals(0, c.reserveCpus());
+        assertEquals(0, c.reserveMemMb());
+        assertEquals(0, c.reserveDiskMb());
+        assertEquals(3_000, c.killGracePeriodMs());
+        assertEquals(500, c.registerRetryInitialMs());
+        assertEquals(5_000, c.registerRetryMaxMs());
+        assertEquals(1_000, c.statusRetryInitialMs());
+        assertEquals(30_000, c.statusRetryMaxMs());
+        assertEquals(100_000, c.maxPendingUpdates());
+        assertFalse(c.agentIdOverride().isPresent());
+        assertFalse(c.cpusOverride().isPresent());
+        assertFalse(c.hostname().isBlank());
+        assertTrue(c.workDir().isAbsolute());
+    }
+
+    @Test
+    void builderRoundTrips() {
+        AgentConfig c = AgentConfig.builder("b:1", DIR).agentId("a-1").cpus(2.5).memMb(100).diskMb(7).reserveCpus(0.5)
+                .attributes(Map.of("rack", "r1")).hostname("h").heartbeatIntervalMs(10).build();
+        assertEquals(c, c.toBuilder().build());
+        assertEquals(2.5, c.cpusOverride().getAsDouble());
+        assertEquals("a-1", c.agentIdOverride().orElseThrow());
+        assertEquals(Map.of("rack", "r1"), c.attributes());
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheSetting() {
+        assertMessage("bootstrap", b -> AgentConfig.builder(" ", DIR));
+        assertMessage("workDir", b -> AgentConfig.builder("b:1", null));
+        assertMessage("agent id 'a/b'", b -> b.agentId("a/b"));
+        assertMessage("cpusOverride must be a finite number >= 0, was -1.0", b -> b.cpus(-1));
+        assertMessage("cpusOverride", b -> b.cpus(Double.NaN));
+        assertMessage("memOverrideMb must be >= 0, was -5", b -> b.memMb(-5));
+        assertMessage("reserveCpus", b -> b.reserveCpus(-0.1));
+        assertMessage("reserveMemMb must be >= 0, was -1", b -> b.reserveMemMb(-1));
+        assertMessage("reserveDiskMb", b -> b.reserveDiskMb(-1));
+        assertMessage("heartbeatIntervalMs must be in [1, ", b -> b.heartbeatIntervalMs(0));
+        assertMessage("killGracePeriodMs", b -> b.killGracePeriodMs(-1));
+        assertMessage("registerRetryMaxMs must be in [500, ", b -> b.registerRetryMaxMs(100));
+        assertMessage("statusRetryMaxMs", b -> b.statusRetryInitialMs(10).statusRetryMaxMs(5));
+        assertMessage("maxPendingUpdates", b -> b.maxPendingUpdates(0));
+        assertMessage("maxRunningTasks", b -> b.maxRunningTasks(0));
+        assertMessage("hostname", b -> b.hostname(" "));
+        assertMessage("attribute keys", b -> b.attributes(Map.of(" ", "x")));
+    }
+
+    private static void assertMessage(String expected, UnaryOperator<AgentConfig.Builder> change) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> change.apply(AgentConfig.builder("localhost:9092", DIR)).build());
+        assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' should contain '" + expected + "'");
+    }
+}

@@ -1,0 +1,201 @@
+package io.drover.agent;
+
+import static io.drover.agent.MasterHarness.update;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drover.api.AgentPartitions;
+import io.drover.api.Topics;
+import io.drover.api.kafka.TopicSetup;
+import io.drover.api.protocol.AgentHeartbeat;
+import io.drover.api.protocol.KillTask;
+import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.RegisterAgent;
+import io.drover.api.protocol.ShutdownAgent;
+import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusReason;
+import io.drover.broker.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent against a real Kafka broker, with the test playing the master. */
+class AgentKafkaTest {
+    private static final String FW = "fw-1";
+    private static final byte[] GARBAGE = "not an avro message".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    static Path brokerDir;
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path workDir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
+        try (TopicSetup setup = new TopicSetup(kafka.bootstrap())) {
+            setup.ensureFixedTopics();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private AgentConfig config(String agentId) {
+        return AgentConfig.builder(kafka.bootstrap(), workDir)
+                .agentId(agentId)
+                .hostname("test-host")
+                .attributes(Map.of("rack", "r1"))
+                .cpus(2)
+                .memMb(1_024)
+                .reserveMemMb(24)
+                .registerRetryInitialMs(100)
+                .registerRetryMaxMs(400)
+                .statusRetryInitialMs(300)
+                .statusRetryMaxMs(1_000)
+                .killGracePeriodMs(1_000)
+                .build();
+    }
+
+    private static int partitionOf(String agentId) {
+        return AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+    }
+
+    @Test
+    void registersRunsTasksAndDeliversUpdatesReliably() throws Exception {
+        String agentId = "agent-a";
+        int p = partitionOf(agentId);
+        try (Agent agent = new Agent(config(agentId)); MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            assertEquals(1_000, agent.totalResources().getMemMb());
+            agent.start();
+
+            // RegisterAgent is resent until the master answers.
+            master.awaitUntil("RegisterAgent twice", () -> master.countMessages(RegisterAgent.class) >= 2);
+            RegisterAgent reg = master.lastMessage(RegisterAgent.class);
+            assertEquals("test-host", reg.getHostname());
+            assertEquals(agent.totalResources(), reg.getTotal());
+            assertEquals(Map.of("rack", "r1"), reg.getAttributes());
+            assertFalse(agent.isRegistered());
+
+            // Garbage before the answer is skipped (and dead-lettered); the answer still counts.
+            master.sendRaw(p, GARBAGE);
+            master.register(p, p, 100);
+            master.awaitUntil("registered", agent::isRegistered);
+            master.awaitUntil("heartbeats 0 and 1", () -> master.countMessages(AgentHeartbeat.class) >= 2);
+            assertEquals(0, master.agentMessages.stream().filter(m -> m.getBody() instanceof AgentHeartbeat)
+                    .map(m -> ((AgentHeartbeat) m.getBody()).getSequence()).findFirst().orElseThrow());
+            master.awaitUntil("a dead letter", () -> master.commandDeadLetters.size() == 1);
+            assertEquals(p, master.commandDeadLetters.get(0).getSourcePartition());
+
+            master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
+                    task(agentId, "t1", "sh", "-c", "echo one"),
+                    task(agentId, "t2", "sh", "-c", "echo two"))).build());
+
+            // t1's RUNNING stays unacknowledged: it is resent with the same update id, and its
+            // FINISHED waits behind it.
+            TaskStatus running1 = master.awaitUpdate("t1 RUNNING", update("t1", TaskState.RUNNING));
+            master.awaitUntil("t1 RUNNING resent", () -> master.count(s -> s.getUpdateId().equals(running1.getUpdateId())) >= 2);
+            assertEquals(0, master.count(update("t1", TaskState.FINISHED)), "only the head of a task is on the wire");
+
+            TaskStatus running2 = master.awaitUpdate("t2 RUNNING", update("t2", TaskState.RUNNING));
+            master.ack(p, running2);
+            TaskStatus finished2 = master.awaitUpdate("t2 FINISHED", update("t2", TaskState.FINISHED));
+            assertEquals("two\n", finished2.getStdoutTail());
+            master.ack(p, finished2);
+
+            master.ack(p, running1);
+            TaskStatus finished1 = master.awaitUpdate("t1 FINISHED", update("t1", TaskState.FINISHED));
+            assertEquals(TaskStatusReason.COMMAND_EXITED, finished1.getReason());
+            assertEquals(0, finished1.getExitCode());
+            assertEquals("one\n", finished1.getStdoutTail());
+            assertEquals(workDir.resolve("sandboxes").resolve(FW).resolve("t1").toString(), finished1.getSandboxPath());
+            assertTrue(master.updates.indexOf(running1) < master.updates.indexOf(finished1));
+            master.ack(p, finished1);
+
+            // A command for another agent on the same partition is skipped; garbage again is
+            // dead-lettered; a kill of an unknown task is answered with LOST.
+            master.sendForOtherAgent(p, "someone-else", LaunchTasks.newBuilder().setFrameworkId(FW)
+                    .setTasks(List.of(task(agentId, "foreign", "true"))).build());
+            master.sendRaw(p, GARBAGE);
+            master.send(p, KillTask.newBuilder().setFrameworkId(FW).setTaskId("nope").setGracePeriodMs(0).build());
+            TaskStatus lost = master.awaitUpdate("LOST", update("nope", TaskState.LOST));
+            assertEquals("unknown task on this agent", lost.getMessage());
+            master.ack(p, lost);
+            assertEquals(0, master.count(s -> s.getTaskId().equals("foreign")));
+            master.awaitUntil("second dead letter", () -> master.commandDeadLetters.size() == 2);
+
+            // Kill a running task.
+            master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW)
+                    .setTasks(List.of(task(agentId, "sleeper", "sleep", "1000"))).build());
+            master.ack(p, master.awaitUpdate("sleeper RUNNING", update("sleeper", TaskState.RUNNING)));
+            master.send(p, KillTask.newBuilder().setFrameworkId(FW).setTaskId("sleeper").setGracePeriodMs(1_000).build());
+            TaskStatus killed = master.awaitUpdate("sleeper KILLED", update("sleeper", TaskState.KILLED));
+            assertEquals(TaskStatusReason.KILLED_BY_FRAMEWORK, killed.getReason());
+            master.ack(p, killed);
+        }
+    }
+
+    @Test
+    void shutdownKillsTasksAndARestartKeepsItsIdAndPosition() throws Exception {
+        String agentId = "agent-b";
+        int p = partitionOf(agentId);
+        try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            try (Agent agent = new Agent(config(agentId))) {
+                agent.start();
+                master.awaitUntil("RegisterAgent", () -> master.countMessages(RegisterAgent.class) >= 1);
+                master.register(p, p, 5_000);
+                master.awaitUntil("registered", agent::isRegistered);
+                master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW)
+                        .setTasks(List.of(task(agentId, "long", "sleep", "1000"))).build());
+                TaskStatus running = master.awaitUpdate("RUNNING", update("long", TaskState.RUNNING));
+                master.ack(p, running);
+
+                master.send(p, ShutdownAgent.newBuilder().setReason("test").build());
+                assertTrue(agent.awaitTermination(MasterHarness.TIMEOUT));
+                TaskStatus killed = master.awaitUpdate("KILLED at shutdown", update("long", TaskState.KILLED));
+                assertEquals(TaskStatusReason.AGENT_SHUTDOWN, killed.getReason());
+            }
+            assertTrue(Files.exists(workDir.resolve(WorkDir.POSITION_FILE)));
+
+            // Same work dir, no id given: same agent. It does not re-read the ShutdownAgent, and it
+            // follows the master to another partition without missing the command sent right after.
+            AgentConfig again = config(agentId).toBuilder().agentId(null).build();
+            try (Agent agent = new Agent(again)) {
+                assertEquals(agentId, agent.agentId());
+                int registersBefore = (int) master.countMessages(RegisterAgent.class);
+                agent.start();
+                master.awaitUntil("RegisterAgent again", () -> master.countMessages(RegisterAgent.class) > registersBefore);
+                int q = (p + 1) % Topics.agentCommandPartitions();
+                assertNotEquals(p, q);
+                master.register(p, q, 5_000);
+                master.send(q, KillTask.newBuilder().setFrameworkId(FW).setTaskId("ghost").setGracePeriodMs(0).build());
+                master.awaitUntil("registered", agent::isRegistered);
+                master.ack(q, master.awaitUpdate("LOST via the new partition", update("ghost", TaskState.LOST)));
+                assertFalse(agent.awaitTermination(Duration.ZERO), "the old ShutdownAgent was not replayed");
+                assertTrue(Files.readString(workDir.resolve(WorkDir.POSITION_FILE)).startsWith(q + " "));
+            }
+        }
+    }
+
+    private static TaskInfo task(String agentId, String taskId, String... args) {
+        TaskInfo t = TasksTest.task(taskId, args);
+        t.setAgentId(agentId);
+        return t;
+    }
+}

@@ -1,0 +1,196 @@
+package io.drover.master;
+
+import static io.drover.master.Harness.accept;
+import static io.drover.master.Harness.call;
+import static io.drover.master.Harness.register;
+import static io.drover.master.Harness.status;
+import static io.drover.master.Harness.subscribe;
+import static io.drover.master.Harness.task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drover.api.ResourceMath;
+import io.drover.api.protocol.Acknowledge;
+import io.drover.api.protocol.AcknowledgeUpdate;
+import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.CallError;
+import io.drover.api.protocol.Decline;
+import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.Offer;
+import io.drover.api.protocol.Offers;
+import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.Subscribed;
+import io.drover.api.protocol.TaskAdded;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.Teardown;
+import io.drover.api.protocol.Update;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The master's decisions, batch by batch, under a manual clock and without a broker. */
+class MasterLogicTest {
+    private final Harness h = new Harness();
+
+    private Offer onlyOffer(String frameworkId) {
+        List<Object> events = h.eventsTo(frameworkId);
+        Offers offers = (Offers) events.stream().filter(e -> e instanceof Offers).findFirst().orElseThrow(
+                () -> new AssertionError("no offers in " + events));
+        assertEquals(1, offers.getOffers().size());
+        return offers.getOffers().get(0);
+    }
+
+    @Test
+    void registersAnAgentAndAnswersItOnItsPartition() {
+        h.turn(register("a1", ResourceMath.of(4, 8192, 100, 0), 7));
+        assertInstanceOf(AgentAdded.class, h.log.get(0).getEvents().get(0));
+        AgentRegistered reply = (AgentRegistered) h.commandsTo("a1").get(0);
+        assertEquals(h.state.agents().get("a1").getCommandPartition(), reply.getCommandPartition());
+        // A repeated registration of the same process logs nothing new, but is answered again.
+        int logged = h.log.size();
+        h.turn(register("a1", ResourceMath.of(4, 8192, 100, 0), 7));
+        assertEquals(logged, h.log.size());
+        assertEquals(1, h.commandsTo("a1").size());
+    }
+
+    @Test
+    void offersTheWholeAgentThenLaunchesAndReturnsTheRestToThePool() {
+        h.turn(register("a1", ResourceMath.of(4, 8192, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        assertInstanceOf(Subscribed.class, h.eventsTo("fw").get(0));
+        Offer offer = onlyOffer("fw");
+        assertEquals(ResourceMath.of(4, 8192, 0, 0), offer.getResources());
+
+        h.turn(accept("fw", offer.getOfferId(), task("t1", "a1", 1, 1024)));
+        LaunchTasks launch = (LaunchTasks) h.commandsTo("a1").get(0);
+        assertEquals("t1", launch.getTasks().get(0).getTaskId());
+        Update staging = (Update) h.eventsTo("fw").get(0);
+        assertEquals(TaskState.STAGING, staging.getStatus().getState());
+        assertEquals(ResourceMath.of(1, 1024, 0, 0), h.state.usedOn("a1"));
+        // The unused 3 CPUs / 7 GiB are filtered for this framework for refuse_seconds (5 s).
+        assertTrue(h.eventsTo("fw").stream().noneMatch(e -> e instanceof Offers));
+        h.clock.advanceMs(5_001);
+        h.turn();
+        assertEquals(ResourceMath.of(3, 7168, 0, 0), onlyOffer("fw").getResources());
+    }
+
+    @Test
+    void refusesAnAcceptThatDoesNotFitWithAReason() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        Offer offer = onlyOffer("fw");
+        h.turn(accept("fw", offer.getOfferId(), task("big", "a1", 1000, 64)));
+        Update update = (Update) h.eventsTo("fw").get(0);
+        assertEquals(TaskState.ERROR, update.getStatus().getState());
+        assertEquals(TaskStatusReason.RESOURCES_EXCEEDED, update.getStatus().getReason());
+        assertTrue(update.getStatus().getMessage().contains("cpus=1000"), update.getStatus().getMessage());
+        assertTrue(h.commandsTo("a1").isEmpty());
+        assertFalse(h.state.offers().containsKey(offer.getOfferId()), "the refused accept used up its offer");
+        assertEquals(ResourceMath.zero(), h.state.usedOn("a1"));
+
+        // Accepting an offer that is gone drops the task with INVALID_OFFERS.
+        h.turn(accept("fw", offer.getOfferId(), task("late", "a1", 1, 64)));
+        Update dropped = (Update) h.eventsTo("fw").get(0);
+        assertEquals(TaskState.DROPPED, dropped.getStatus().getState());
+        assertEquals(TaskStatusReason.INVALID_OFFERS, dropped.getStatus().getReason());
+    }
+
+    @Test
+    void aFinishedTaskFreesItsResourcesAndTheAcknowledgementReachesTheAgent() {
+        h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        Offer offer = onlyOffer("fw");
+        h.turn(accept("fw", offer.getOfferId(), task("t1", "a1", 1, 512)));
+        var finished = status("a1", "fw", "t1", TaskState.FINISHED, 0);
+        h.turn(finished);
+        List<Object> events = h.eventsTo("fw");
+        Update update = (Update) events.get(0);
+        assertEquals(TaskState.FINISHED, update.getStatus().getState());
+        // The agent's whole capacity is offered again at once.
+        Offers again = (Offers) events.get(1);
+        assertEquals(ResourceMath.of(1, 512, 0, 0), again.getOffers().get(0).getResources());
+
+        String updateId = finished.getUpdates().get(0).getUpdateId();
+        h.turn(call("fw", Acknowledge.newBuilder().setAgentId("a1").setTaskId("t1").setUpdateId(updateId).build()));
+        AcknowledgeUpdate ack = (AcknowledgeUpdate) h.commandsTo("a1").get(0);
+        assertEquals(updateId, ack.getUpdateId());
+        assertTrue(h.state.tasks().isEmpty(), "an acknowledged terminal task is forgotten");
+    }
+
+    @Test
+    void repeatedUpdatesAreForwardedButLoggedOnce() {
+        h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        var running = status("a1", "fw", "t1", TaskState.RUNNING, null);
+        h.turn(running);
+        int logged = h.log.size();
+        h.turn(running);
+        assertEquals(logged, h.log.size());
+        assertEquals(TaskState.RUNNING, ((Update) h.eventsTo("fw").get(0)).getStatus().getState());
+    }
+
+    @Test
+    void declineFiltersTheAgentAndOffersExpire() {
+        h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        Offer offer = onlyOffer("fw");
+        h.turn(call("fw", Decline.newBuilder().setOfferIds(List.of(offer.getOfferId())).setRefuseSeconds(10).build()));
+        h.clock.advanceMs(9_000);
+        h.turn();
+        assertTrue(h.eventsTo("fw").stream().noneMatch(e -> e instanceof Offers));
+        h.clock.advanceMs(1_001);
+        h.turn();
+        Offer second = onlyOffer("fw");
+        h.clock.advanceMs(h.config.offerTimeoutMs());
+        h.turn();
+        Rescind rescind = (Rescind) h.eventsTo("fw").get(0);
+        assertEquals(second.getOfferId(), rescind.getOfferId());
+    }
+
+    @Test
+    void twoFrameworksShareByDominantShare() {
+        h.turn(register("a1", ResourceMath.of(2, 2048, 0, 0), 1),
+                register("a2", ResourceMath.of(2, 2048, 0, 0), 1));
+        h.turn(subscribe("fw-a"), subscribe("fw-b"));
+        // Each framework gets one agent: after fw-a takes a1 (share 0.5), fw-b is lowest.
+        assertEquals(1, ((Offers) h.eventsTo("fw-a").stream().filter(e -> e instanceof Offers).findFirst().orElseThrow()).getOffers().size());
+        assertEquals(1, ((Offers) h.eventsTo("fw-b").stream().filter(e -> e instanceof Offers).findFirst().orElseThrow()).getOffers().size());
+        assertEquals(2, h.state.offers().size());
+    }
+
+    @Test
+    void refusesCallsFromAnotherPrincipalAndTearsDown() {
+        h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        var forged = io.drover.api.protocol.CallMessage.newBuilder(call("fw", Teardown.newBuilder().build()))
+                .setHeader(io.drover.api.Envelopes.header("mallory", java.time.Clock.systemUTC())).build();
+        h.turn(forged);
+        assertInstanceOf(CallError.class, h.eventsTo("fw").get(0));
+        assertTrue(h.state.frameworks().containsKey("fw"));
+
+        h.turn(call("fw", Teardown.newBuilder().build()));
+        assertTrue(h.state.frameworks().isEmpty());
+        assertInstanceOf(io.drover.api.protocol.KillTask.class, h.commandsTo("a1").get(0));
+        // The killed task's last update is acknowledged by the master, and the task forgotten.
+        h.turn(status("a1", "fw", "t1", TaskState.KILLED, null));
+        assertInstanceOf(AcknowledgeUpdate.class, h.commandsTo("a1").get(0));
+        assertTrue(h.state.tasks().isEmpty());
+    }
+
+    @Test
+    void anAgentThatRestartsLosesItsTasksAndItsOffers() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 2));
+        Update lost = (Update) h.eventsTo("fw").stream().filter(e -> e instanceof Update).findFirst().orElseThrow();
+        assertEquals(TaskState.LOST, lost.getStatus().getState());
+        assertEquals(ResourceMath.zero(), h.state.usedOn("a1"));
+        assertTrue(h.log.stream().flatMap(r -> r.getEvents().stream()).anyMatch(e -> e instanceof TaskAdded));
+    }
+}
