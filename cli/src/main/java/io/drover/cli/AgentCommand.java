@@ -6,7 +6,7 @@ import io.drover.api.ResourceMath;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,16 +57,16 @@ final class AgentCommand implements Callable<Integer> {
             b.diskMb(diskMb);
         }
         Agent agent = new Agent(b.build());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            stopped.countDown();
-        }, "agent-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-stop"));
         agent.start();
         System.out.println("agent " + agent.agentId() + " offers " + ResourceMath.format(agent.totalResources())
                 + " on " + cluster.bootstrap() + ". Press Ctrl-C to stop.");
         System.out.flush();
-        stopped.await();
+        // Runs until Ctrl-C, or until the master shuts the agent down.
+        while (!agent.awaitTermination(Duration.ofSeconds(1))) {
+            // keep serving
+        }
+        agent.close();
         return 0;
     }
 }

@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "exec", mixinStandardHelpOptions = true,
-        description = {"Run one command as a task on the cluster, like mesos-execute.",
-            "Prints each state change and the task's stderr on stderr, the task's stdout on stdout,",
-            "and exits with the task's exit code (125 when Drover could not run it)."})
+        description = {"Run one command as a task on the cluster, like mesos-execute. Prints each state",
+            "change and the task's stderr on stderr, the task's stdout on stdout, and exits with",
+            "the task's exit code (125 when Drover could not run it, 137 when it was killed)."})
 final class ExecCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;

@@ -50,10 +50,12 @@ public final class ExecFramework {
         SchedulerConfig config = new SchedulerConfig(bootstrap, frameworkId, "drover-exec " + request.name(),
                 System.getProperty("user.name", "drover"), "*", 0, clock);
         try (SchedulerClient client = new SchedulerClient(config)) {
+            client.subscribe(request.subscribeTimeout());
+            // From here on the master knows the framework: make sure it goes away with this
+            // process, Ctrl-C included, so that its task is killed and its offers return.
             Thread teardownOnExit = new Thread(() -> safeTeardown(client), "exec-teardown");
             Runtime.getRuntime().addShutdownHook(teardownOnExit);
             try {
-                client.subscribe(request.subscribeTimeout());
                 return runTask(client, request, taskId);
             } finally {
                 safeTeardown(client);
