@@ -28,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final List<List<String>> COMMANDS = List.of(
             List.of("sh", "-c", "echo \"hello from $(hostname), pid $$, in $(pwd)\""),
             List.of("sh", "-c", "uname -srm"),
-            List.of("sh", "-c", "seq 1 100000 | awk '{s+=$1} END {print \"sum of 1..100000 =\", s}'"),
+            List.of("sh", "-c", "seq 1 100000 | awk '{s+=$1} END {printf \"sum of 1..100000 = %d\\n\", s}'"),
             List.of("sh", "-c", "echo 'this one fails on purpose' >&2; exit 3"),
             List.of("sh", "-c", "ls | wc -l | xargs echo 'files in the sandbox:'"));
 
