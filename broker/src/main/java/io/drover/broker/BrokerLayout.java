@@ -40,6 +40,10 @@ final class BrokerLayout {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // One node: one partition each for the internal topics makes the first transaction and
+        // the first group quick (50 partitions each by default).
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("offsets.topic.num.partitions", "1");
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * A real single-node Apache Kafka broker (KRaft, broker and controller in one node) running in a
  * child JVM from Kafka's own artifacts, with its storage in a data directory. Used by
  * {@code drover broker}, {@code drover local} and the integration tests. The child shuts down
- * when {@link #close()} is called or when this JVM goes away.
+ * when {@link #close()} is called or when this JVM goes away (its stdin closes).
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -30,6 +30,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** How long a clean shutdown may take before the broker is killed. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final String HOST = "localhost";
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Path dataDir;
     private final int port;
@@ -77,6 +78,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         Files.writeString(logback, BrokerLayout.logbackConfig(dataDir.resolve(BrokerLayout.LOG_FILE)));
 
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // Its own session: a Ctrl-C meant for the parent must not reach the broker, whose
+            // owner stops it last, after everything that still writes to it.
+            command.add(SETSID.toString());
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xms128m");
         command.add("-Xmx512m");
@@ -94,8 +100,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
+        // No shutdown hook here: the owner orders the shutdown (the broker goes last), and a
+        // parent that dies without closing it closes the broker's stdin, which stops it.
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port, process);
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
         try {
             kafka.awaitReady();
         } catch (IOException e) {

@@ -225,6 +225,15 @@ final class AgentLoop implements Runnable {
         }
         AgentCommand command = received.command();
         Object body = command.getBody();
+        if (!registered && !(body instanceof AgentRegistered)) {
+            // The master answers a registration before it sends anything for that run, and on
+            // that registration it declares the tasks of an earlier run of this agent LOST. So
+            // whatever comes before the answer was meant for an earlier run: running it now
+            // would run tasks the master no longer counts.
+            LOG.info("agent {}: skipping {} at {}-{}@{}, sent before this run registered", agentId,
+                    body == null ? "null" : body.getClass().getSimpleName(), r.topic(), r.partition(), r.offset());
+            return;
+        }
         if (body instanceof AgentRegistered registeredBody) {
             onRegistered(r, registeredBody);
         } else if (body instanceof LaunchTasks launch) {

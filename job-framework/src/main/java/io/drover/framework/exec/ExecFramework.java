@@ -50,12 +50,12 @@ public final class ExecFramework {
         SchedulerConfig config = new SchedulerConfig(bootstrap, frameworkId, "drover-exec " + request.name(),
                 System.getProperty("user.name", "drover"), "*", 0, clock);
         try (SchedulerClient client = new SchedulerClient(config)) {
-            client.subscribe(request.subscribeTimeout());
-            // From here on the master knows the framework: make sure it goes away with this
-            // process, Ctrl-C included, so that its task is killed and its offers return.
+            // Once SUBSCRIBE is out the master may know the framework: make sure it goes away
+            // with this process, Ctrl-C included, so that its task is killed and its offers return.
             Thread teardownOnExit = new Thread(() -> safeTeardown(client), "exec-teardown");
             Runtime.getRuntime().addShutdownHook(teardownOnExit);
             try {
+                client.subscribe(request.subscribeTimeout());
                 return runTask(client, request, taskId);
             } finally {
                 safeTeardown(client);
@@ -146,10 +146,14 @@ public final class ExecFramework {
     }
 
     private static void safeTeardown(SchedulerClient client) {
+        if (!client.subscribeSent()) {
+            return; // the master never heard of it (and Kafka may be unreachable)
+        }
         try {
             client.teardown();
         } catch (RuntimeException ignored) {
-            // best effort on the way out; the master's failover timeout covers a lost teardown
+            // Best effort on the way out. A framework whose teardown is lost stays known to the
+            // master until framework failover timeouts are enforced (a later issue).
         }
     }
 

@@ -16,6 +16,7 @@ import io.drover.api.protocol.MasterLogRecord;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
+import io.drover.master.handler.SoftState;
 import io.drover.master.state.MasterState;
 import io.drover.master.state.StateStore;
 import java.time.Clock;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +64,9 @@ public final class Master implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
     private static final List<String> INPUTS = List.of(Topics.AGENTS, Topics.STATUS, Topics.CALLS);
+    /** Largest master-log record written; a bigger batch is split over several in one transaction. */
+    static final int MAX_LOG_RECORD_BYTES = 512 * 1024;
+    private static final long MAX_RETRY_BACKOFF_MS = 30_000;
 
     private final MasterConfig config;
     private final Clock clock;
@@ -80,11 +85,22 @@ public final class Master implements AutoCloseable {
     private TopicSetup topics;
     private DeadLetters deadLetters;
     private final Set<String> knownOfferTopics = new HashSet<>();
+    private final SoftState soft = new SoftState();
+    private final Random random;
+    private final CountDownLatch closeSignal = new CountDownLatch(1);
     private long nextMasterHeartbeatMs;
+    private int consecutiveFailures;
+    private final List<ProducerRecord<byte[], byte[]>> pendingDeadLetters = new ArrayList<>();
 
     public Master(MasterConfig config, Clock clock) {
+        this(config, clock, new Random());
+    }
+
+    /** A master whose allocator breaks ties with {@code random}. */
+    public Master(MasterConfig config, Clock clock, Random random) {
         this.config = config.validate();
         this.clock = clock;
+        this.random = random;
         this.thread = new Thread(this::run, "drover-master");
     }
 
@@ -136,8 +152,29 @@ public final class Master implements AutoCloseable {
             startUp();
             active.countDown();
             LOG.info("master {} is active in epoch {}", config.masterId(), epoch);
+            boolean needsRecovery = false;
             while (!closing) {
-                turn();
+                try {
+                    if (needsRecovery) {
+                        recover();
+                        needsRecovery = false;
+                    }
+                    turn();
+                    consecutiveFailures = 0;
+                } catch (ProducerFencedException | InvalidProducerEpochException | WakeupException | SteppedDown e) {
+                    throw e;
+                } catch (KafkaException | IllegalStateException e) {
+                    // A failed transaction, a broker that went away, a topic that could not be
+                    // made: nothing of the batch was committed. Start over from what was.
+                    needsRecovery = true;
+                    consecutiveFailures++;
+                    long backoffMs = Math.min(MAX_RETRY_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 7));
+                    LOG.warn("master {}: {}; recovering from the committed state in {} ms (failure #{})",
+                            config.masterId(), e.toString(), backoffMs, consecutiveFailures);
+                    if (closeSignal.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
             }
         } catch (WakeupException e) {
             if (!closing) {
@@ -145,6 +182,9 @@ public final class Master implements AutoCloseable {
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             LOG.warn("master {} was fenced by a newer master; stepping down", config.masterId());
+            failure = e;
+        } catch (SteppedDown e) {
+            LOG.warn("master {} steps down: {}", config.masterId(), e.getMessage());
             failure = e;
         } catch (Throwable t) {
             if (!closing) {
@@ -157,6 +197,13 @@ public final class Master implements AutoCloseable {
         }
     }
 
+    /** A newer master leads; this one stops. */
+    static final class SteppedDown extends RuntimeException {
+        SteppedDown(String message) {
+            super(message);
+        }
+    }
+
     private void startUp() {
         topics = new TopicSetup(config.bootstrap());
         topics.ensureFixedTopics();
@@ -165,18 +212,66 @@ public final class Master implements AutoCloseable {
             TopicSetup.publishSchemas(plain);
         }
         store = new StateStore(config.dataDir().resolve("state"));
+        checkClusterId();
+        deadLetters = new DeadLetters(config.masterId(), clock);
+        takeLeadership();
+    }
+
+    /**
+     * Fences any other master (and aborts this master's own open transaction, if any), applies
+     * the log to its end, and writes a MasterElected record with the next epoch.
+     */
+    private void takeLeadership() {
+        closeQuietly(producer == null ? null : () -> producer.close(Duration.ZERO));
         Properties pp = KafkaClients.producerProps(config.bootstrap(), config.masterId());
         pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
+        // The first transactional producer of a cluster makes Kafka create its transaction log,
+        // which can take a while on a small machine.
+        pp.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
         producer = KafkaClients.producer(pp);
-        // Fences any earlier master and aborts its open transaction, so the log's end is final.
         producer.initTransactions();
-        deadLetters = new DeadLetters(config.masterId(), clock);
         reloadAndCatchUp();
         epoch = state.epoch() + 1;
         Batch elected = new Batch(state);
+        pendingDeadLetters.forEach(elected::output);
+        pendingDeadLetters.clear();
         elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).build());
         commit(elected, currentPositionsOrStored());
+    }
+
+    /**
+     * After a failure: if another master has been elected meanwhile, step down rather than fence
+     * it; otherwise take over again (a new epoch), from the committed state.
+     */
+    private void recover() {
+        reloadAndCatchUp();
+        if (state.epoch() != epoch) {
+            throw new SteppedDown("master " + state.activeMasterId() + " was elected in epoch " + state.epoch());
+        }
+        takeLeadership();
+        LOG.info("master {} recovered; active in epoch {}", config.masterId(), epoch);
+    }
+
+    /** Refuses to run on RocksDB state written for another Kafka cluster. */
+    private void checkClusterId() {
+        String clusterId;
+        try {
+            clusterId = topics.admin().describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + config.bootstrap() + ": " + e.getMessage(), e);
+        }
+        String stored = store.clusterId();
+        if (stored == null) {
+            store.setClusterId(clusterId);
+        } else if (!stored.equals(clusterId)) {
+            throw new IllegalStateException("the master's state in " + config.dataDir() + " belongs to Kafka cluster "
+                    + stored + ", but " + config.bootstrap() + " is cluster " + clusterId
+                    + "; use another --data-dir, or remove that directory to start from this cluster's log");
+        }
     }
 
     /** Loads RocksDB, applies the log records it lacks, and points the inputs at the stored positions. */
@@ -189,6 +284,11 @@ public final class Master implements AutoCloseable {
             log.assign(List.of(logPartition));
             log.seek(logPartition, next);
             long end = log.endOffsets(List.of(logPartition)).get(logPartition);
+            if (next > end) {
+                throw new SteppedDown("the master's state in " + config.dataDir() + " is ahead of " + Topics.MASTER_LOG
+                        + " (applied up to offset " + next + ", the log ends at " + end + "): the log was deleted or"
+                        + " truncated; remove that directory to rebuild from what the log holds");
+            }
             long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
             int applied = 0;
             while (log.position(logPartition) < end) {
@@ -200,7 +300,8 @@ public final class Master implements AutoCloseable {
                         state.replay(Codecs.MASTER_LOG_RECORD.decode(r.value()));
                         applied++;
                     } catch (DecodeException e) {
-                        producerSendOutsideTransaction(deadLetters.deadLetter(r, e.getMessage()));
+                        // Sent with the next commit (the election), inside its transaction.
+                        pendingDeadLetters.add(deadLetters.deadLetter(r, e.getMessage()));
                     }
                     store.persist(state, r.offset() + 1);
                 }
@@ -209,7 +310,7 @@ public final class Master implements AutoCloseable {
                 LOG.info("replayed {} master-log records past the stored state (to offset {})", applied, end);
             }
         }
-        logic = new MasterLogic(config, clock, state);
+        knownOfferTopics.clear();
         if (inputs != null) {
             inputs.close();
         }
@@ -223,6 +324,8 @@ public final class Master implements AutoCloseable {
             }
         }
         inputs.assign(partitions);
+        int commandPartitions = inputs.partitionsFor(Topics.AGENT_COMMANDS).size();
+        logic = new MasterLogic(config, clock, state, soft, commandPartitions, random);
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             Long position = state.inputPositions().get(positionKey(tp));
@@ -237,13 +340,6 @@ public final class Master implements AutoCloseable {
             inputs.seekToBeginning(fromStart);
         }
         LOG.info("master {} resumes its inputs at {} (from the start: {})", config.masterId(), state.inputPositions(), fromStart);
-    }
-
-    private void producerSendOutsideTransaction(ProducerRecord<byte[], byte[]> record) {
-        // Dead letters found while catching up are sent in a transaction of their own.
-        producer.beginTransaction();
-        producer.send(record);
-        producer.commitTransaction();
     }
 
     private void turn() {
@@ -264,19 +360,7 @@ public final class Master implements AutoCloseable {
         if (heartbeatDue) {
             batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).build());
         }
-        try {
-            commit(batch, currentPositionsOrStored());
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw e;
-        } catch (KafkaException | IllegalStateException e) {
-            LOG.warn("master transaction failed ({}); aborting and reloading the committed state", e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailure) {
-                LOG.warn("abort failed too: {}", abortFailure.toString());
-            }
-            reloadAndCatchUp();
-        }
+        commit(batch, currentPositionsOrStored());
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r, Batch batch) {
@@ -314,21 +398,19 @@ public final class Master implements AutoCloseable {
 
     private void commit(Batch batch, Map<String, Long> positions) {
         ensureOfferTopics(batch);
-        MasterLogRecord record = MasterLogRecord.newBuilder()
-                .setHeader(Envelopes.header("master", state.epoch(), clock))
-                .setEvents(new ArrayList<>(batch.events()))
-                .setInputPositions(positions)
-                .build();
+        List<MasterLogRecord> records = logRecords(batch.events(), positions);
         producer.beginTransaction();
-        Future<RecordMetadata> logged = producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null,
-                Codecs.MASTER_LOG_RECORD.encode(record)));
+        List<Future<RecordMetadata>> logged = new ArrayList<>();
+        for (MasterLogRecord record : records) {
+            logged.add(producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null, Codecs.MASTER_LOG_RECORD.encode(record))));
+        }
         for (ProducerRecord<byte[], byte[]> out : batch.outputs()) {
             producer.send(out);
         }
         producer.commitTransaction();
         long offset;
         try {
-            offset = logged.get().offset();
+            offset = logged.get(logged.size() - 1).get().offset();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted after commit", e);
@@ -336,22 +418,51 @@ public final class Master implements AutoCloseable {
             throw new IllegalStateException("log write failed after commit", e.getCause());
         }
         // The positions become state only once committed.
-        state.replay(MasterLogRecord.newBuilder(record).setEvents(List.of()).build());
+        state.replay(MasterLogRecord.newBuilder(records.get(records.size() - 1)).setEvents(List.of()).build());
         store.persist(state, offset + 1);
-        deleteOfferTopicsOfRemovedFrameworks(batch);
         nextMasterHeartbeatMs = clock.millis() + config.masterHeartbeatIntervalMs();
+        deleteOfferTopicsOfRemovedFrameworks(batch);
+    }
+
+    /**
+     * The batch's events as log records of at most {@link #MAX_LOG_RECORD_BYTES} each (Kafka
+     * refuses records over 1 MiB by default), in order, the input positions on the last. They go
+     * out in one transaction, so a reader sees all of them or none.
+     */
+    private List<MasterLogRecord> logRecords(List<Object> events, Map<String, Long> positions) {
+        List<MasterLogRecord> records = new ArrayList<>();
+        split(new ArrayList<>(events), records);
+        MasterLogRecord last = records.remove(records.size() - 1);
+        records.add(MasterLogRecord.newBuilder(last).setInputPositions(positions).build());
+        return records;
+    }
+
+    private void split(List<Object> events, List<MasterLogRecord> out) {
+        MasterLogRecord record = MasterLogRecord.newBuilder()
+                .setHeader(Envelopes.header("master", state.epoch(), clock))
+                .setEvents(events)
+                .setInputPositions(Map.of())
+                .build();
+        if (events.size() <= 1 || Codecs.MASTER_LOG_RECORD.encode(record).length <= MAX_LOG_RECORD_BYTES) {
+            out.add(record);
+            return;
+        }
+        int half = events.size() / 2;
+        split(new ArrayList<>(events.subList(0, half)), out);
+        split(new ArrayList<>(events.subList(half, events.size())), out);
     }
 
     private void ensureOfferTopics(Batch batch) {
         List<Topics.Spec> missing = new ArrayList<>();
         for (ProducerRecord<byte[], byte[]> out : batch.outputs()) {
             String topic = out.topic();
-            if (topic.startsWith(Topics.OFFERS_PREFIX) && knownOfferTopics.add(topic)) {
+            if (topic.startsWith(Topics.OFFERS_PREFIX) && !knownOfferTopics.contains(topic)) {
                 missing.add(Topics.offersSpec(topic.substring(Topics.OFFERS_PREFIX.length())));
             }
         }
         if (!missing.isEmpty()) {
             topics.ensure(missing);
+            missing.forEach(spec -> knownOfferTopics.add(spec.name()));
         }
     }
 
@@ -405,6 +516,7 @@ public final class Master implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        closeSignal.countDown();
         if (inputs != null) {
             inputs.wakeup();
         }

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param masterId this master's name, for logs and the MasterElected record
  * @param transactionalId the transactional.id all masters of a cluster share (fencing)
  * @param agentHeartbeatIntervalMs how often agents heartbeat
+ * @param agentTimeoutMs how long an agent may stay silent before it is removed and its tasks lost
  * @param frameworkHeartbeatIntervalMs how often the master sends HEARTBEAT to frameworks
  * @param masterHeartbeatIntervalMs how often the active master writes a heartbeat to its log
  * @param allocationIntervalMs longest time between allocation passes
@@ -27,6 +28,7 @@ public record MasterConfig(
         String masterId,
         String transactionalId,
         long agentHeartbeatIntervalMs,
+        long agentTimeoutMs,
         long frameworkHeartbeatIntervalMs,
         long masterHeartbeatIntervalMs,
         long allocationIntervalMs,
@@ -40,16 +42,21 @@ public record MasterConfig(
     /** The defaults for a master of the cluster at {@code bootstrap} keeping state in {@code dataDir}. */
     public static MasterConfig defaults(String bootstrap, Path dataDir) {
         return new MasterConfig(bootstrap, dataDir, "master-" + ProcessHandle.current().pid(), DEFAULT_TRANSACTIONAL_ID,
-                1_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000);
+                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000);
     }
 
     public MasterConfig withMasterId(String id) {
-        return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
+    }
+
+    public MasterConfig withAgentTimeoutMs(long ms) {
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, ms, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
     }
 
     public MasterConfig withOfferTimeoutMs(long ms) {
-        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
     }
 
@@ -71,6 +78,10 @@ public record MasterConfig(
             errors.add("transactionalId must not be empty");
         }
         range(errors, "agentHeartbeatIntervalMs", agentHeartbeatIntervalMs, 10, 600_000);
+        range(errors, "agentTimeoutMs", agentTimeoutMs, 100, 86_400_000);
+        if (agentTimeoutMs <= agentHeartbeatIntervalMs) {
+            errors.add("agentTimeoutMs must be longer than agentHeartbeatIntervalMs");
+        }
         range(errors, "frameworkHeartbeatIntervalMs", frameworkHeartbeatIntervalMs, 10, 600_000);
         range(errors, "masterHeartbeatIntervalMs", masterHeartbeatIntervalMs, 10, 60_000);
         range(errors, "allocationIntervalMs", allocationIntervalMs, 1, 600_000);

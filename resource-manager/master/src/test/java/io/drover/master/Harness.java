@@ -38,7 +38,7 @@ final class Harness {
     final ManualClock clock = new ManualClock(1_000_000);
     final MasterConfig config = MasterConfig.defaults("unused:1", Path.of("unused"));
     final MasterState state = new MasterState();
-    final MasterLogic logic = new MasterLogic(config, clock, state);
+    final MasterLogic logic = new MasterLogic(config, clock, state, new io.drover.master.handler.SoftState(), 8, new java.util.Random(1));
     /** Every log record "committed", in order. */
     final List<MasterLogRecord> log = new ArrayList<>();
     /** Outputs of the last turn. */

@@ -193,4 +193,53 @@ class MasterLogicTest {
         assertEquals(ResourceMath.zero(), h.state.usedOn("a1"));
         assertTrue(h.log.stream().flatMap(r -> r.getEvents().stream()).anyMatch(e -> e instanceof TaskAdded));
     }
+
+    @Test
+    void anAgentSilentPastItsTimeoutIsRemovedWithItsTasksAndOffers() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1), register("a2", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        List<Offer> offers = ((Offers) h.eventsTo("fw").stream().filter(e -> e instanceof Offers).findFirst().orElseThrow()).getOffers();
+        Offer onA1 = offers.stream().filter(o -> o.getAgentId().equals("a1")).findFirst().orElseThrow();
+        h.turn(accept("fw", onA1.getOfferId(), task("t1", "a1", 1, 512)));
+        // a2 keeps heartbeating; a1 falls silent.
+        for (int i = 0; i < 31; i++) {
+            h.clock.advanceMs(1_000);
+            h.turn(heartbeat("a2"));
+        }
+        assertFalse(h.state.agents().containsKey("a1"));
+        assertTrue(h.state.agents().containsKey("a2"));
+        List<Object> events = h.eventsTo("fw");
+        Update lost = (Update) events.stream().filter(e -> e instanceof Update).findFirst().orElseThrow();
+        assertEquals(TaskState.LOST, lost.getStatus().getState());
+        assertEquals(TaskStatusReason.AGENT_REMOVED, lost.getStatus().getReason());
+        assertTrue(events.stream().anyMatch(e -> e instanceof io.drover.api.protocol.Failure));
+        assertTrue(h.state.tasks().isEmpty(), "a task the master ended itself needs no acknowledgement");
+        assertTrue(h.state.offers().values().stream().noneMatch(o -> o.getAgentId().equals("a1")));
+
+        // If it comes back, it is told to restart and register again.
+        h.turn(heartbeat("a1"));
+        assertInstanceOf(io.drover.api.protocol.ShutdownAgent.class, h.commandsTo("a1").get(0));
+    }
+
+    @Test
+    void outputTailsGoToTheFrameworkButNotIntoTheLog() {
+        h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        var finished = status("a1", "fw", "t1", TaskState.FINISHED, 0);
+        finished.getUpdates().get(0).setStdoutTail("hello\n");
+        h.turn(finished);
+        assertEquals("hello\n", ((Update) h.eventsTo("fw").get(0)).getStatus().getStdoutTail());
+        var logged = (io.drover.api.protocol.TaskStatusChanged) h.log.get(h.log.size() - 1).getEvents().stream()
+                .filter(e -> e instanceof io.drover.api.protocol.TaskStatusChanged).findFirst().orElseThrow();
+        assertEquals(null, logged.getStatus().getStdoutTail());
+    }
+
+    private static io.drover.api.protocol.AgentMessage heartbeat(String agentId) {
+        return io.drover.api.protocol.AgentMessage.newBuilder()
+                .setHeader(io.drover.api.Envelopes.header(agentId, java.time.Clock.systemUTC()))
+                .setAgentId(agentId)
+                .setBody(io.drover.api.protocol.AgentHeartbeat.newBuilder().setSequence(1).build())
+                .build();
+    }
 }

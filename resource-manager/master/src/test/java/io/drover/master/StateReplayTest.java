@@ -8,7 +8,12 @@ import static io.drover.master.Harness.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.drover.api.Envelopes;
 import io.drover.api.ResourceMath;
+import io.drover.api.protocol.AgentHeartbeat;
+import io.drover.api.protocol.AgentMessage;
+import java.util.ArrayList;
+import java.util.List;
 import io.drover.api.codec.Codecs;
 import io.drover.api.protocol.MasterLogRecord;
 import io.drover.api.protocol.Offer;
@@ -73,7 +78,12 @@ class StateReplayTest {
                 }
             }
             h.clock.advanceMs(random.nextInt(3_000));
-            h.turn();
+            List<Object> heartbeats = new ArrayList<>();
+            for (String agentId : h.state.agents().keySet()) {
+                heartbeats.add(AgentMessage.newBuilder().setHeader(Envelopes.header(agentId, h.clock)).setAgentId(agentId)
+                        .setBody(AgentHeartbeat.newBuilder().setSequence(step).build()).build());
+            }
+            h.turn(heartbeats.toArray());
         }
         return h;
     }

@@ -4,6 +4,7 @@ import io.drover.api.Envelopes;
 import io.drover.api.Topics;
 import io.drover.api.codec.Codecs;
 import io.drover.api.codec.DecodeException;
+import io.drover.api.kafka.DeadLetters;
 import io.drover.api.kafka.KafkaClients;
 import io.drover.api.kafka.TopicSetup;
 import io.drover.api.protocol.Accept;
@@ -71,7 +72,9 @@ public final class SchedulerClient implements AutoCloseable {
     };
     /** Events read while waiting for SUBSCRIBED, handed out by the next poll. */
     private final List<SchedulerEvent> pending = new ArrayList<>();
+    private final DeadLetters deadLetters;
     private String subscriptionId;
+    private boolean subscribeSent;
     private boolean subscribed;
     private long lastEventMs;
 
@@ -81,6 +84,12 @@ public final class SchedulerClient implements AutoCloseable {
         this.producer = KafkaClients.producer(KafkaClients.producerProps(config.bootstrap(), clientId));
         this.consumer = KafkaClients.consumer(KafkaClients.consumerProps(config.bootstrap(), clientId));
         this.eventsPartition = new TopicPartition(Topics.offers(config.frameworkId()), 0);
+        this.deadLetters = new DeadLetters(clientId, config.clock());
+    }
+
+    /** True once a SUBSCRIBE went out, so that the master may know this framework. */
+    public boolean subscribeSent() {
+        return subscribeSent;
     }
 
     public String frameworkId() {
@@ -105,6 +114,7 @@ public final class SchedulerClient implements AutoCloseable {
                 consumer.seekToEnd(List.of(eventsPartition));
                 consumer.position(eventsPartition);
             }
+            subscribeSent = true;
             send(Subscribe.newBuilder()
                     .setFrameworkName(config.frameworkName())
                     .setUser(System.getProperty("user.name", ""))
@@ -170,7 +180,7 @@ public final class SchedulerClient implements AutoCloseable {
             try {
                 event = Codecs.FRAMEWORK_EVENT.decode(r.value());
             } catch (DecodeException e) {
-                LOG.warn("skipping undecodable event at {}@{}: {}", r.topic(), r.offset(), e.getMessage());
+                producer.send(deadLetters.deadLetter(r, e.getMessage()));
                 continue;
             }
             lastEventMs = config.clock().millis();

@@ -24,7 +24,7 @@ public record SchedulerConfig(String bootstrap, String frameworkId, String frame
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(30);
 
     public SchedulerConfig {
-        Ids.requireValid("framework id", frameworkId);
+        Ids.requireValidFrameworkId(frameworkId);
         if (bootstrap == null || bootstrap.isBlank()) {
             throw new IllegalArgumentException("bootstrap must name at least one host:port");
         }

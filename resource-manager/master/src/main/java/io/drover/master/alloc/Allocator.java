@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -33,10 +34,17 @@ public final class Allocator {
         double cpus;
         double memMb;
         double dominant;
+        int tieBreak;
 
         Share(String frameworkId) {
             this.frameworkId = frameworkId;
         }
+    }
+
+    private final Random random;
+
+    public Allocator(Random random) {
+        this.random = random;
     }
 
     /** One allocation pass over every agent. */
@@ -73,10 +81,13 @@ public final class Allocator {
         }
         double cpuTotal = Math.max(totalCpus, 1e-9);
         double memTotal = Math.max(totalMem, 1e-9);
-        for (Share s : shares.values()) {
+        for (String fw : new java.util.TreeSet<>(shares.keySet())) {
+            Share s = shares.get(fw);
             s.dominant = Math.max(s.cpus / cpuTotal, s.memMb / memTotal);
+            s.tieBreak = random.nextInt();
         }
-        Comparator<Share> order = Comparator.<Share>comparingDouble(s -> s.dominant).thenComparing(s -> s.frameworkId);
+        Comparator<Share> order = Comparator.<Share>comparingDouble(s -> s.dominant)
+                .thenComparingInt(s -> s.tieBreak).thenComparing(s -> s.frameworkId);
         PriorityQueue<Share> queue = new PriorityQueue<>(order);
         queue.addAll(shares.values());
         List<Share> skipped = new ArrayList<>();

@@ -54,6 +54,10 @@ public final class CallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CallHandler.class);
     /** Longest refuse_seconds honoured, so a typo cannot hide an agent from a framework for years. */
     static final double MAX_REFUSE_SECONDS = 31 * 24 * 3600.0;
+    /** Most tasks one accept may launch; one launch message carries them all. */
+    static final int MAX_TASKS_PER_ACCEPT = 1_000;
+    /** Most bytes of task descriptions in one accept, so that its launch message and log record stay well under Kafka's 1 MiB default. */
+    static final int MAX_ACCEPT_BYTES = 256 * 1024;
 
     private final MasterConfig config;
     private final Clock clock;
@@ -73,7 +77,7 @@ public final class CallHandler {
     public void onCall(CallMessage call, Batch batch) {
         String fw = call.getFrameworkId();
         try {
-            Ids.requireValid("framework id", fw);
+            Ids.requireValidFrameworkId(fw);
         } catch (IllegalArgumentException e) {
             // No topic can carry an answer to an id that cannot name one.
             LOG.warn("ignoring call from {}: {}", call.getHeader().getPrincipal(), e.getMessage());
@@ -197,6 +201,14 @@ public final class CallHandler {
             }
             return;
         }
+        if (accept.getTasks().size() > MAX_TASKS_PER_ACCEPT || encodedSize(accept) > MAX_ACCEPT_BYTES) {
+            String why = "an accept may launch at most " + MAX_TASKS_PER_ACCEPT + " tasks in at most "
+                    + MAX_ACCEPT_BYTES / 1024 + " KiB of task descriptions";
+            for (TaskInfo t : accept.getTasks()) {
+                reject(fw, t, TaskState.ERROR, TaskStatusReason.INVALID_TASK, why, batch);
+            }
+            return;
+        }
         List<TaskInfo> valid = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         Resources needed = ResourceMath.zero();
@@ -231,6 +243,20 @@ public final class CallHandler {
         }
         batch.output(outbox.toAgent(agentId, agent.getCommandPartition(),
                 LaunchTasks.newBuilder().setFrameworkId(fw).setTasks(valid).build()));
+    }
+
+    private static int encodedSize(Accept accept) {
+        int bytes = 0;
+        for (TaskInfo t : accept.getTasks()) {
+            bytes += t.getTaskId().length() + t.getName().length() + t.getAgentId().length() + 64;
+            for (String arg : t.getCommand().getArguments()) {
+                bytes += arg.length() + 2;
+            }
+            for (var e : t.getCommand().getEnvironment().entrySet()) {
+                bytes += e.getKey().length() + e.getValue().length() + 4;
+            }
+        }
+        return bytes;
     }
 
     private TaskStatus withTime(TaskStatus status) {
@@ -308,6 +334,8 @@ public final class CallHandler {
         }
         AgentAdded agent = state.agents().get(task.task().getAgentId());
         if (agent == null) {
+            // Cannot happen while removing an agent ends its tasks; answer anyway, never silence.
+            batch.output(outbox.toFramework(fw, Update.newBuilder().setStatus(unknownTask(fw, kill.getTaskId())).build()));
             return;
         }
         batch.output(outbox.toAgent(agent.getAgentId(), agent.getCommandPartition(), KillTask.newBuilder()

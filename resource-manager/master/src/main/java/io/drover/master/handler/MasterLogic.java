@@ -6,6 +6,9 @@ import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.AgentRemoved;
+import io.drover.api.protocol.Failure;
+import io.drover.api.protocol.ShutdownAgent;
 import io.drover.api.protocol.Heartbeat;
 import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.OfferEndCause;
@@ -22,7 +25,6 @@ import io.drover.api.protocol.TaskStatusReason;
 import io.drover.api.protocol.TaskRemoved;
 import io.drover.api.protocol.Update;
 import io.drover.api.AgentPartitions;
-import io.drover.api.Topics;
 import io.drover.master.MasterConfig;
 import io.drover.master.alloc.Allocator;
 import io.drover.master.state.MasterState;
@@ -33,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,17 +50,32 @@ public final class MasterLogic {
     private final MasterConfig config;
     private final Clock clock;
     private final MasterState state;
-    private final SoftState soft = new SoftState();
+    private final SoftState soft;
     private final Outbox outbox;
-    private final Allocator allocator = new Allocator();
+    private final Allocator allocator;
     private final CallHandler calls;
+    private final int commandPartitions;
 
-    public MasterLogic(MasterConfig config, Clock clock, MasterState state) {
+    /**
+     * @param soft the memory-only state, kept by the caller across reloads of {@code state}
+     * @param commandPartitions the partition count of drover.agent-commands, as the topic has it
+     * @param random breaks ties in the allocator's fair order
+     */
+    public MasterLogic(MasterConfig config, Clock clock, MasterState state, SoftState soft, int commandPartitions,
+            Random random) {
         this.config = config;
         this.clock = clock;
         this.state = state;
+        this.soft = soft;
+        this.commandPartitions = commandPartitions;
         this.outbox = new Outbox(clock, state::epoch);
+        this.allocator = new Allocator(random);
         this.calls = new CallHandler(config, clock, state, soft, outbox);
+        // A new master has heard no heartbeat yet: every known agent gets a full timeout from now.
+        long now = clock.millis();
+        for (String agentId : state.agents().keySet()) {
+            soft.agentLastSeenMs.putIfAbsent(agentId, now);
+        }
     }
 
     public MasterState state() {
@@ -79,13 +97,26 @@ public final class MasterLogic {
         soft.agentLastSeenMs.put(agentId, now);
         Object body = message.getBody();
         if (body instanceof AgentHeartbeat) {
+            if (!state.agents().containsKey(agentId)) {
+                soft.agentLastSeenMs.remove(agentId);
+                // Removed after missing heartbeats: its tasks were reported LOST and may run
+                // elsewhere now, so it must not go on as if nothing happened.
+                batch.output(outbox.toAgent(agentId, AgentPartitions.commandPartition(agentId, commandPartitions),
+                        ShutdownAgent.newBuilder().setReason("the master removed this agent after "
+                                + config.agentTimeoutMs() / 1000 + " s without heartbeats; restart it to register again").build()));
+            }
             return;
         }
         if (!(body instanceof RegisterAgent register)) {
             LOG.warn("ignoring agent message of unknown kind {} from {}", body == null ? null : body.getClass(), agentId);
             return;
         }
-        int partition = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        String invalid = invalidRegistration(register);
+        if (invalid != null) {
+            LOG.warn("ignoring registration of agent {}: {}", agentId, invalid);
+            return;
+        }
+        int partition = AgentPartitions.commandPartition(agentId, commandPartitions);
         AgentAdded known = state.agents().get(agentId);
         AgentAdded added = AgentAdded.newBuilder()
                 .setAgentId(agentId)
@@ -111,6 +142,17 @@ public final class MasterLogic {
                 .build()));
     }
 
+    private static String invalidRegistration(RegisterAgent r) {
+        if (r.getHostname().isBlank()) {
+            return "empty hostname";
+        }
+        var t = r.getTotal();
+        if (!(t.getCpus() >= 0) || Double.isInfinite(t.getCpus()) || t.getMemMb() < 0 || t.getDiskMb() < 0 || t.getGpus() < 0) {
+            return "resources must be finite and not negative: " + ResourceMath.format(t);
+        }
+        return null;
+    }
+
     private static boolean sameRegistration(AgentAdded a, AgentAdded b) {
         return a.getHostname().equals(b.getHostname()) && a.getTotal().equals(b.getTotal())
                 && a.getAttributes().equals(b.getAttributes()) && a.getCommandPartition() == b.getCommandPartition();
@@ -125,13 +167,42 @@ public final class MasterLogic {
             rescind(offer, OfferEndCause.RESCINDED, batch);
         }
         for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
-            if (!task.isTerminal()) {
-                TaskStatus lost = masterStatus(task, TaskState.LOST, TaskStatusReason.AGENT_REMOVED,
-                        "agent " + agentId + " restarted and did not recover the task");
-                batch.record(TaskStatusChanged.newBuilder().setStatus(lost).build());
-                forwardIfSubscribed(task.frameworkId(), lost, batch);
+            endTask(task, "agent " + agentId + " restarted and did not recover the task", batch);
+        }
+    }
+
+    /**
+     * Ends a task the master gives up on (LOST, reason AGENT_REMOVED), tells its framework, and
+     * forgets it: a status the master makes up needs no acknowledgement.
+     */
+    private void endTask(TaskEntry task, String why, Batch batch) {
+        if (!task.isTerminal()) {
+            TaskStatus lost = masterStatus(task, TaskState.LOST, TaskStatusReason.AGENT_REMOVED, why);
+            batch.record(TaskStatusChanged.newBuilder().setStatus(lost).build());
+            forwardIfSubscribed(task.frameworkId(), lost, batch);
+        }
+        batch.record(TaskRemoved.newBuilder().setFrameworkId(task.frameworkId()).setTaskId(task.task().getTaskId()).build());
+    }
+
+    /** Removes an agent that stopped heartbeating: its offers end, its tasks are lost. */
+    private void removeAgent(String agentId, String why, Batch batch) {
+        LOG.warn("removing agent {}: {}", agentId, why);
+        for (Offer offer : List.copyOf(state.offersOn(agentId))) {
+            rescind(offer, OfferEndCause.AGENT_REMOVED, batch);
+        }
+        java.util.Set<String> frameworks = new java.util.TreeSet<>();
+        for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
+            frameworks.add(task.frameworkId());
+            endTask(task, "agent " + agentId + " was removed: " + why, batch);
+        }
+        for (String fw : frameworks) {
+            if (state.frameworks().containsKey(fw)) {
+                batch.output(outbox.toFramework(fw, Failure.newBuilder().setAgentId(agentId).build()));
             }
         }
+        batch.record(AgentRemoved.newBuilder().setAgentId(agentId).setReason(why).build());
+        soft.agentLastSeenMs.remove(agentId);
+        soft.allocationNeeded = true;
     }
 
     /** Takes in a batch of status updates from an agent and forwards them to their frameworks. */
@@ -144,10 +215,14 @@ public final class MasterLogic {
     private void onStatus(String agentId, TaskStatus status, Batch batch) {
         TaskEntry task = state.task(status.getFrameworkId(), status.getTaskId());
         boolean subscribed = state.frameworks().containsKey(status.getFrameworkId());
-        boolean repeat = task != null && Objects.equals(task.latest().getUpdateId(), status.getUpdateId());
+        boolean repeat = task != null && status.getUpdateId() != null
+                && Objects.equals(task.latest().getUpdateId(), status.getUpdateId());
         boolean taken = task != null && !task.isTerminal() && !repeat;
         if (taken) {
-            batch.record(TaskStatusChanged.newBuilder().setStatus(status).build());
+            // The output tails go to the framework, not into the log: they would bloat every
+            // log record and snapshot for nothing the master decides on.
+            TaskStatus logged = TaskStatus.newBuilder(status).setStdoutTail(null).setStderrTail(null).build();
+            batch.record(TaskStatusChanged.newBuilder().setStatus(logged).build());
             if (TaskEntry.isTerminal(status.getState())) {
                 soft.allocationNeeded = true;
                 if (!subscribed) {
@@ -181,6 +256,12 @@ public final class MasterLogic {
      */
     public void onTimers(Batch batch) {
         long now = clock.millis();
+        for (String agentId : List.copyOf(state.agents().keySet())) {
+            long lastSeen = soft.agentLastSeenMs.getOrDefault(agentId, now);
+            if (now - lastSeen > config.agentTimeoutMs()) {
+                removeAgent(agentId, "no heartbeat for " + (now - lastSeen) / 1000 + " s", batch);
+            }
+        }
         for (Offer offer : List.copyOf(state.offers().values())) {
             if (offer.getExpiresAtMs() <= now) {
                 rescind(offer, OfferEndCause.EXPIRED, batch);
@@ -224,6 +305,9 @@ public final class MasterLogic {
     public long nextTimerMs() {
         long next = Math.min(soft.nextAllocationMs, soft.nextFrameworkHeartbeatMs);
         next = Math.min(next, soft.filters.nextExpiryMs());
+        for (long lastSeen : soft.agentLastSeenMs.values()) {
+            next = Math.min(next, lastSeen + config.agentTimeoutMs() + 1);
+        }
         for (Offer o : state.offers().values()) {
             next = Math.min(next, o.getExpiresAtMs());
         }

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * What the master keeps in memory only, never in its log: agents' last heartbeats, offer
  * filters, suppressed frameworks, and counters. A new master starts it empty; frameworks and
- * agents refill it as they talk.
+ * agents refill it as they talk. It outlives a reload of the replicated state after a failed
+ * transaction, so offer ids never repeat within an epoch.
  */
 public final class SoftState {
     final OfferFilters filters = new OfferFilters();

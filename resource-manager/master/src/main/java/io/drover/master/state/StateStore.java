@@ -36,6 +36,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     private static final byte[] NEXT_OFFSET_KEY = "n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CLUSTER_ID_KEY = "c".getBytes(StandardCharsets.UTF_8);
     private static final Header STORE_HEADER = Header.newBuilder()
             .setMessageId("state").setPrincipal("master").setMasterEpoch(-1).setTimestampMs(0).build();
 
@@ -71,12 +72,31 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** The id of the Kafka cluster whose log this state follows; null for a new store. */
+    public String clusterId() {
+        try {
+            byte[] v = db.get(CLUSTER_ID_KEY);
+            return v == null ? null : new String(v, StandardCharsets.UTF_8);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot read the master's state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Remembers which Kafka cluster this state follows. */
+    public void setClusterId(String clusterId) {
+        try {
+            db.put(writeOptions, CLUSTER_ID_KEY, clusterId.getBytes(StandardCharsets.UTF_8));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot write the master's state: " + e.getMessage(), e);
+        }
+    }
+
     /** Rebuilds a state from everything stored. */
     public MasterState load() {
         MasterState state = new MasterState();
         try (RocksIterator it = db.newIterator()) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (java.util.Arrays.equals(it.key(), NEXT_OFFSET_KEY)) {
+                if (java.util.Arrays.equals(it.key(), NEXT_OFFSET_KEY) || java.util.Arrays.equals(it.key(), CLUSTER_ID_KEY)) {
                     continue;
                 }
                 state.replay(Codecs.MASTER_LOG_RECORD.decode(it.value()));
