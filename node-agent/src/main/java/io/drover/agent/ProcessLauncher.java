@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,9 +58,36 @@ final class ProcessLauncher {
         throw new IOException("task " + taskId + " of framework " + frameworkId + " already has " + MAX_RUNS + " sandboxes under " + parent);
     }
 
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+    private static void requireExecutable(String program, Map<String, String> taskEnv) throws IOException {
+        if (program.contains("/")) {
+            if (!Files.isExecutable(Path.of(program))) {
+                throw new IOException("Cannot run program \"" + program + "\": No such file or executable");
+            }
+            return;
+        }
+        String path = taskEnv.getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return;
+            }
+        }
+        throw new IOException("Cannot run program \"" + program + "\": not found on PATH " + path);
+    }
+
     /** Starts the command in the sandbox; throws what {@link ProcessBuilder#start()} throws. */
     Process start(String frameworkId, String taskId, CommandInfo command, Path sandbox) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command.getArguments())
+        List<String> argv = new ArrayList<>(command.getArguments());
+        if (Files.isExecutable(SETSID)) {
+            // Its own session and process group: a Ctrl-C or hang-up aimed at the agent's terminal
+            // must not reach tasks, which the agent stops itself. setsid execs in place (the
+            // child is not a group leader), so the pid is the task's. Since setsid would report
+            // a missing program only as exit code 127, look for it first, as ProcessBuilder does.
+            requireExecutable(argv.get(0), command.getEnvironment());
+            argv.add(0, SETSID.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(sandbox.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(sandbox.resolve(STDOUT).toFile())
