@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** The --bootstrap option every command that talks to a cluster takes. */
 public final class ClusterOptions {
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,..]",
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,..]", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Kafka cluster to use (default: $" + KafkaClients.BOOTSTRAP_ENV + ", else "
                     + KafkaClients.DEFAULT_BOOTSTRAP + ", where `drover local` runs its broker)")
     String bootstrap;

@@ -22,7 +22,7 @@ final class ExecCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--cpus", defaultValue = "1", description = "CPUs for the task (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", defaultValue = "0.5", description = "CPUs for the task (default: ${DEFAULT-VALUE})")
     double cpus;
 
     @Option(names = "--mem", defaultValue = "128m", converter = Units.MbConverter.class,

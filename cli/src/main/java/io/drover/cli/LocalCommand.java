@@ -22,11 +22,14 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "19092", description = "the broker's client port (default: ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--http-port", defaultValue = "5050", description = "the master's HTTP port on localhost (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
         System.err.println("starting a local Drover cluster in " + dataDir.toAbsolutePath() + " ...");
-        LocalCluster cluster = LocalCluster.start(dataDir, agents, port);
+        LocalCluster cluster = LocalCluster.start(dataDir, agents, port, httpPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("stopping the local cluster ...");
@@ -36,7 +39,7 @@ final class LocalCommand implements Callable<Integer> {
         }, "local-stop"));
         System.out.printf("Drover local cluster ready in %.1f s:%n", (System.nanoTime() - start) / 1e9);
         System.out.print(cluster.describe());
-        System.out.println("Try: ./drover exec --cpus 0.5 --mem 64m -- echo hello");
+        System.out.println("Try: ./drover exec --cpus 0.5 --mem 64m -- echo hello    and    ./drover cluster status");
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
         // Serve until the master stops by itself (fenced or failed) or Ctrl-C ends the JVM.

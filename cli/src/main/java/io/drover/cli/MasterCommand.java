@@ -26,9 +26,14 @@ final class MasterCommand implements Callable<Integer> {
             description = "rescind offers outstanding longer than this (default: ${DEFAULT-VALUE})")
     Duration offerTimeout;
 
+    @Option(names = "--http", defaultValue = MasterConfig.DEFAULT_HTTP_LISTEN,
+            description = "where the HTTP API listens, host:port; empty for none (default: ${DEFAULT-VALUE})")
+    String httpListen;
+
     @Override
     public Integer call() throws Exception {
-        MasterConfig config = MasterConfig.defaults(cluster.bootstrap(), dataDir).withOfferTimeoutMs(offerTimeout.toMillis());
+        MasterConfig config = MasterConfig.defaults(cluster.bootstrap(), dataDir).withOfferTimeoutMs(offerTimeout.toMillis())
+                .withHttpListen(httpListen);
         if (masterId != null) {
             config = config.withMasterId(masterId);
         }
@@ -36,7 +41,8 @@ final class MasterCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(master::close, "master-stop"));
         master.start();
         if (master.awaitActive(Duration.ofMinutes(5))) {
-            System.out.println("master " + config.masterId() + " active in epoch " + master.epoch() + " on " + cluster.bootstrap());
+            System.out.println("master " + config.masterId() + " active in epoch " + master.epoch() + " on " + cluster.bootstrap()
+                    + (master.httpAddress().isEmpty() ? "" : ", HTTP at http://" + master.httpAddress()));
         }
         master.awaitStopped();
         if (master.failure() != null) {

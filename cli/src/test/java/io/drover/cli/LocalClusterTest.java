@@ -175,4 +175,44 @@ class LocalClusterTest {
         assertTrue(cluster.master().isActive());
         assertEveryAgentIsOfferedWhole();
     }
+
+    @Test
+    @Order(4)
+    void theHttpApiAndTheClusterCommandShowTheAgentsAndTheMetrics() throws Exception {
+        String base = "http://" + cluster.master().httpAddress();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.master().view() != null
+                && cluster.master().view().agents().size() == 2);
+        var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("drover_offers_sent_total"), metrics);
+        assertTrue(metrics.contains("drover_agents 2.0"), metrics);
+        var badPage = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/tasks?limit=0")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, badPage.statusCode());
+
+        String status = capture("cluster", "status", "--master", base);
+        assertTrue(status.contains("2 agents"), status);
+        String agents = capture("cluster", "agents", "--bootstrap", cluster.bootstrap());
+        for (Agent a : cluster.agents()) {
+            assertTrue(agents.contains(a.agentId()), agents);
+        }
+        String json = capture("cluster", "tasks", "--json", "--master", base, "--state", "finished");
+        assertTrue(json.contains("\"tasks\""), json);
+    }
+
+    private static String capture(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Main.run(args));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
 }

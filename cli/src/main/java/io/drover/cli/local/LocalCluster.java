@@ -46,12 +46,20 @@ public final class LocalCluster implements AutoCloseable {
      * @throws IOException when the broker cannot start (e.g. its port is taken)
      */
     public static LocalCluster start(Path dataDir, int agentCount, int port) throws IOException, InterruptedException {
+        return start(dataDir, agentCount, port, 0);
+    }
+
+    /**
+     * As {@link #start(Path, int, int)}, with the master's HTTP API on {@code httpPort} of
+     * localhost (0 picks a free port).
+     */
+    public static LocalCluster start(Path dataDir, int agentCount, int port, int httpPort) throws IOException, InterruptedException {
         if (agentCount < 1 || agentCount > 64) {
             throw new IllegalArgumentException("--agents must be between 1 and 64, was " + agentCount);
         }
         LocalCluster cluster = new LocalCluster(dataDir.toAbsolutePath());
         try {
-            cluster.startAll(agentCount, port);
+            cluster.startAll(agentCount, port, httpPort);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
@@ -59,11 +67,11 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void startAll(int agentCount, int port) throws IOException, InterruptedException {
+    private void startAll(int agentCount, int port, int httpPort) throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port, 0);
-        master = new Master(MasterConfig.defaults(kafka.bootstrap(), dataDir.resolve("master")).withMasterId("local-master"),
-                Clock.systemUTC());
+        master = new Master(MasterConfig.defaults(kafka.bootstrap(), dataDir.resolve("master")).withMasterId("local-master")
+                .withHttpListen("localhost:" + httpPort), Clock.systemUTC());
         master.start();
         if (!master.awaitActive(MASTER_START_TIMEOUT)) {
             throw new IllegalStateException("the master did not become active within " + MASTER_START_TIMEOUT.toSeconds() + " s");
@@ -135,7 +143,7 @@ public final class LocalCluster implements AutoCloseable {
             sb.append(String.format("  agent %-10s %s, work dir %s%n", a.agentId(),
                     ResourceMath.format(a.totalResources()), agentDirs.get(i)));
         }
-        sb.append(String.format("  HTTP             none yet (the master's HTTP API and the agents' log server come with later releases)%n"));
+        sb.append(String.format("  master HTTP      http://%s  (/api/v1/state, /metrics, /health)%n", master.httpAddress()));
         return sb.toString();
     }
 

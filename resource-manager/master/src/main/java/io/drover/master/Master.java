@@ -17,6 +17,10 @@ import io.drover.api.protocol.StatusMessage;
 import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
 import io.drover.master.handler.SoftState;
+import io.drover.master.http.ClusterView;
+import io.drover.master.http.ClusterViews;
+import io.drover.master.http.MasterHttpServer;
+import io.drover.master.http.MasterMetrics;
 import io.drover.master.state.MasterState;
 import io.drover.master.state.StateStore;
 import java.time.Clock;
@@ -33,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,6 +72,8 @@ public final class Master implements AutoCloseable {
     /** Largest master-log record written; a bigger batch is split over several in one transaction. */
     static final int MAX_LOG_RECORD_BYTES = 512 * 1024;
     private static final long MAX_RETRY_BACKOFF_MS = 30_000;
+    /** Longest time the HTTP API's view may lag behind the state. */
+    private static final long VIEW_INTERVAL_MS = 250;
 
     private final MasterConfig config;
     private final Clock clock;
@@ -91,6 +98,12 @@ public final class Master implements AutoCloseable {
     private long nextMasterHeartbeatMs;
     private int consecutiveFailures;
     private final List<ProducerRecord<byte[], byte[]>> pendingDeadLetters = new ArrayList<>();
+    private final MasterMetrics metrics = new MasterMetrics();
+    private final AtomicReference<ClusterView> view = new AtomicReference<>();
+    private MasterHttpServer http;
+    private String httpAddress = "";
+    private long nextViewMs;
+    private long lastLogOffset = -1;
 
     public Master(MasterConfig config, Clock clock) {
         this(config, clock, new Random());
@@ -205,6 +218,7 @@ public final class Master implements AutoCloseable {
     }
 
     private void startUp() {
+        startHttp();
         topics = new TopicSetup(config.bootstrap());
         topics.ensureFixedTopics();
         try (KafkaProducer<byte[], byte[]> plain = KafkaClients.producer(
@@ -236,7 +250,7 @@ public final class Master implements AutoCloseable {
         Batch elected = new Batch(state);
         pendingDeadLetters.forEach(elected::output);
         pendingDeadLetters.clear();
-        elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).build());
+        elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).setHttpAddress(httpAddress).build());
         commit(elected, currentPositionsOrStored());
     }
 
@@ -251,6 +265,62 @@ public final class Master implements AutoCloseable {
         }
         takeLeadership();
         LOG.info("master {} recovered; active in epoch {}", config.masterId(), epoch);
+    }
+
+    private void startHttp() {
+        if (config.httpListen().isEmpty()) {
+            return;
+        }
+        int colon = config.httpListen().lastIndexOf(':');
+        String host = config.httpListen().substring(0, colon);
+        int port = Integer.parseInt(config.httpListen().substring(colon + 1));
+        try {
+            http = new MasterHttpServer(host, port, view::get, metrics);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
+        }
+        String advertised = host.equals("0.0.0.0") ? hostname() : host;
+        httpAddress = advertised + ":" + http.port();
+        LOG.info("master {} serves HTTP at http://{}", config.masterId(), httpAddress);
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Where this master serves HTTP, host:port; empty when it does not. */
+    public String httpAddress() {
+        return httpAddress;
+    }
+
+    /** The latest view of the state the HTTP API serves; null before the master leads. */
+    public ClusterView view() {
+        return view.get();
+    }
+
+    /** Publishes a fresh view for the HTTP API, at most every {@link #VIEW_INTERVAL_MS}. */
+    private void maybePublishView() {
+        long now = clock.millis();
+        if (now < nextViewMs) {
+            return;
+        }
+        nextViewMs = now + VIEW_INTERVAL_MS;
+        ClusterView v = ClusterViews.build(state, soft, config.masterId(), isActiveNow(), now, lastLogOffset);
+        view.set(v);
+        metrics.view(v);
+        Map<String, Long> lag = new TreeMap<>();
+        for (TopicPartition tp : inputs.assignment()) {
+            inputs.currentLag(tp).ifPresent(n -> lag.merge(tp.topic(), n, Long::sum));
+        }
+        lag.forEach(metrics::inputLag);
+    }
+
+    private boolean isActiveNow() {
+        return active.getCount() == 0 && !closing;
     }
 
     /** Refuses to run on RocksDB state written for another Kafka cluster. */
@@ -351,16 +421,20 @@ public final class Master implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : inputs.poll(Duration.ofMillis(waitMs))) {
             handle(r, batch);
         }
+        long timersStart = System.nanoTime();
         logic.onTimers(batch);
+        metrics.allocationCycle(System.nanoTime() - timersStart);
         now = clock.millis();
         boolean heartbeatDue = now >= nextMasterHeartbeatMs;
         if (batch.isEmpty() && !heartbeatDue) {
+            maybePublishView();
             return;
         }
         if (heartbeatDue) {
-            batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).build());
+            batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).setHttpAddress(httpAddress).build());
         }
         commit(batch, currentPositionsOrStored());
+        maybePublishView();
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r, Batch batch) {
@@ -376,11 +450,13 @@ public final class Master implements AutoCloseable {
                 }
                 case Topics.CALLS -> {
                     CallMessage m = Codecs.CALL_MESSAGE.decode(r.value());
+                    metrics.call(m.getBody() == null ? "unknown" : m.getBody().getClass().getSimpleName());
                     logic.calls().onCall(m, batch);
                 }
                 default -> LOG.warn("record from unexpected topic {}", r.topic());
             }
         } catch (DecodeException e) {
+            metrics.deadLetter();
             batch.output(deadLetters.deadLetter(r, e.getMessage()));
         }
     }
@@ -399,6 +475,7 @@ public final class Master implements AutoCloseable {
     private void commit(Batch batch, Map<String, Long> positions) {
         ensureOfferTopics(batch);
         List<MasterLogRecord> records = logRecords(batch.events(), positions);
+        long commitStart = System.nanoTime();
         producer.beginTransaction();
         List<Future<RecordMetadata>> logged = new ArrayList<>();
         for (MasterLogRecord record : records) {
@@ -420,6 +497,8 @@ public final class Master implements AutoCloseable {
         // The positions become state only once committed.
         state.replay(MasterLogRecord.newBuilder(records.get(records.size() - 1)).setEvents(List.of()).build());
         store.persist(state, offset + 1);
+        lastLogOffset = offset;
+        metrics.committed(batch.events(), System.nanoTime() - commitStart);
         nextMasterHeartbeatMs = clock.millis() + config.masterHeartbeatIntervalMs();
         deleteOfferTopicsOfRemovedFrameworks(batch);
     }
@@ -495,6 +574,7 @@ public final class Master implements AutoCloseable {
     }
 
     private void shutDown() {
+        closeQuietly(http);
         closeQuietly(inputs);
         closeQuietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
         closeQuietly(topics);
