@@ -14,6 +14,8 @@ public final class Topics {
     public static final String CALLS = "drover.calls";
     public static final String AGENT_COMMANDS = "drover.agent-commands";
     public static final String MASTER_LOG = "drover.master-log";
+    /** Compacted; key "latest" points at the newest snapshot in the master log. */
+    public static final String MASTER_SNAPSHOTS = "drover.master-snapshots";
     public static final String SCHEMAS = "drover.schemas";
     public static final String JOBS = "drover.jobs";
     public static final String DEAD_LETTERS = "drover.dead-letters";
@@ -36,6 +38,7 @@ public final class Topics {
             new Spec(AGENT_COMMANDS, 8, Map.of("retention.ms", Long.toString(7 * DAY_MS))),
             new Spec(MASTER_LOG, 1, Map.of("retention.ms", "-1", "cleanup.policy", "delete")),
             new Spec(SCHEMAS, 1, Map.of("cleanup.policy", "compact")),
+            new Spec(MASTER_SNAPSHOTS, 1, Map.of("cleanup.policy", "compact")),
             new Spec(JOBS, 4, Map.of("retention.ms", Long.toString(90 * DAY_MS))),
             new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", Long.toString(30 * DAY_MS))));
 

@@ -13,6 +13,9 @@ import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterHeartbeat;
 import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.SnapshotCompleted;
+import io.drover.api.protocol.SnapshotPointer;
+import io.drover.api.protocol.SnapshotStarted;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
@@ -22,6 +25,7 @@ import io.drover.master.http.ClusterViews;
 import io.drover.master.http.MasterHttpServer;
 import io.drover.master.http.MasterMetrics;
 import io.drover.master.state.MasterState;
+import io.drover.master.state.StateEntities;
 import io.drover.master.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +76,7 @@ public final class Master implements AutoCloseable {
     /** Largest master-log record written; a bigger batch is split over several in one transaction. */
     static final int MAX_LOG_RECORD_BYTES = 512 * 1024;
     private static final long MAX_RETRY_BACKOFF_MS = 30_000;
+    private static final byte[] SNAPSHOT_KEY = "latest".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** Longest time the HTTP API's view may lag behind the state. */
     private static final long VIEW_INTERVAL_MS = 250;
 
@@ -104,6 +109,8 @@ public final class Master implements AutoCloseable {
     private String httpAddress = "";
     private long nextViewMs;
     private long lastLogOffset = -1;
+    private long recordsSinceSnapshot;
+    private volatile long recoveredFromOffset = -1;
 
     public Master(MasterConfig config, Clock clock) {
         this(config, clock, new Random());
@@ -348,6 +355,16 @@ public final class Master implements AutoCloseable {
     private void reloadAndCatchUp() {
         state = store.load();
         long next = store.nextLogOffset();
+        if (next == 0) {
+            // No local state (a new or wiped master): start at the latest snapshot, not at the
+            // beginning of the log.
+            Long snapshot = latestSnapshotOffset();
+            if (snapshot != null) {
+                LOG.info("master {} has no local state; starting from the snapshot at log offset {}", config.masterId(), snapshot);
+                next = snapshot;
+            }
+        }
+        recoveredFromOffset = next;
         TopicPartition logPartition = new TopicPartition(Topics.MASTER_LOG, 0);
         try (KafkaConsumer<byte[], byte[]> log = KafkaClients.consumer(
                 KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-log"))) {
@@ -367,10 +384,14 @@ public final class Master implements AutoCloseable {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : log.poll(Duration.ofMillis(200))) {
                     try {
-                        state.replay(Codecs.MASTER_LOG_RECORD.decode(r.value()));
+                        MasterLogRecord record = Codecs.MASTER_LOG_RECORD.decode(r.value());
+                        state.replay(record);
                         applied++;
+                        recordsSinceSnapshot = record.getEvents().stream().anyMatch(e -> e instanceof SnapshotCompleted)
+                                ? 0 : recordsSinceSnapshot + 1;
                     } catch (DecodeException e) {
                         // Sent with the next commit (the election), inside its transaction.
+                        metrics.deadLetter();
                         pendingDeadLetters.add(deadLetters.deadLetter(r, e.getMessage()));
                     }
                     store.persist(state, r.offset() + 1);
@@ -434,7 +455,83 @@ public final class Master implements AutoCloseable {
             batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).setHttpAddress(httpAddress).build());
         }
         commit(batch, currentPositionsOrStored());
+        if (recordsSinceSnapshot >= config.snapshotIntervalRecords()) {
+            writeSnapshot();
+        }
         maybePublishView();
+    }
+
+    /**
+     * Writes the whole state into the log as one snapshot (several records, one transaction) and
+     * points drover.master-snapshots at it, so that a master without local state, or an audit,
+     * starts there instead of at the log's beginning.
+     */
+    private void writeSnapshot() {
+        long started = System.nanoTime();
+        String id = "s-" + epoch + "-" + (lastLogOffset + 1);
+        List<Object> events = new ArrayList<>();
+        events.add(SnapshotStarted.newBuilder().setSnapshotId(id).setEpoch(epoch).setEntities(StateEntities.count(state)).build());
+        events.addAll(StateEntities.all(state));
+        events.add(SnapshotCompleted.newBuilder().setSnapshotId(id).build());
+        List<MasterLogRecord> records = logRecords(events, currentPositionsOrStored());
+        producer.beginTransaction();
+        List<Future<RecordMetadata>> logged = new ArrayList<>();
+        for (MasterLogRecord record : records) {
+            logged.add(producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null, Codecs.MASTER_LOG_RECORD.encode(record))));
+        }
+        long first = offsetOf(logged.get(0));
+        SnapshotPointer pointer = SnapshotPointer.newBuilder()
+                .setHeader(Envelopes.header("master", epoch, clock))
+                .setSnapshotId(id).setLogOffset(first).setEntities(StateEntities.count(state)).build();
+        producer.send(new ProducerRecord<>(Topics.MASTER_SNAPSHOTS, 0, SNAPSHOT_KEY, Codecs.SNAPSHOT_POINTER.encode(pointer)));
+        producer.commitTransaction();
+        long last = offsetOf(logged.get(logged.size() - 1));
+        // The snapshot equals the live state, so applying it would change nothing; only the
+        // position in the log moves.
+        store.persist(state, last + 1);
+        lastLogOffset = last;
+        recordsSinceSnapshot = 0;
+        LOG.info("master {} wrote snapshot {} ({} entities, {} records at offsets {}-{}) in {} ms", config.masterId(), id,
+                pointer.getEntities(), records.size(), first, last, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static long offsetOf(Future<RecordMetadata> sent) {
+        try {
+            return sent.get().offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to the master log", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("writing to the master log failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The log offset where the latest snapshot starts, or null when there is none. */
+    private Long latestSnapshotOffset() {
+        TopicPartition tp = new TopicPartition(Topics.MASTER_SNAPSHOTS, 0);
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(
+                KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-snapshots"))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            Long offset = null;
+            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+            while (c.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        offset = Codecs.SNAPSHOT_POINTER.decode(r.value()).getLogOffset();
+                    } catch (DecodeException e) {
+                        pendingDeadLetters.add(deadLetters.deadLetter(r, e.getMessage()));
+                    }
+                }
+            }
+            return offset;
+        }
+    }
+
+    /** Where the last catch-up started reading the log (for tests and tools); -1 before the first. */
+    public long recoveredFromOffset() {
+        return recoveredFromOffset;
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r, Batch batch) {
@@ -498,6 +595,7 @@ public final class Master implements AutoCloseable {
         state.replay(MasterLogRecord.newBuilder(records.get(records.size() - 1)).setEvents(List.of()).build());
         store.persist(state, offset + 1);
         lastLogOffset = offset;
+        recordsSinceSnapshot += records.size();
         metrics.committed(batch.events(), System.nanoTime() - commitStart);
         nextMasterHeartbeatMs = clock.millis() + config.masterHeartbeatIntervalMs();
         deleteOfferTopicsOfRemovedFrameworks(batch);

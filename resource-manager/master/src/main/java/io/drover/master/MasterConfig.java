@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param maxBatchRecords most input records turned into one transaction
  * @param killGracePeriodMs time agents give a killed task between SIGTERM and SIGKILL
  * @param httpListen where the HTTP API listens, host:port (port 0 picks a free one); empty for none
+ * @param snapshotIntervalRecords master-log records between two snapshots of the whole state
  */
 public record MasterConfig(
         String bootstrap,
@@ -37,36 +38,42 @@ public record MasterConfig(
         long pollTimeoutMs,
         int maxBatchRecords,
         long killGracePeriodMs,
-        String httpListen) {
+        String httpListen,
+        long snapshotIntervalRecords) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "drover-master";
     /** The HTTP API's default: every interface, port 5050 (the Mesos master's port). */
     public static final String DEFAULT_HTTP_LISTEN = "0.0.0.0:5050";
 
+    public MasterConfig withSnapshotIntervalRecords(long records) {
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, records);
+    }
+
     public MasterConfig withHttpListen(String listen) {
         return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, listen);
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, listen, snapshotIntervalRecords);
     }
 
     /** The defaults for a master of the cluster at {@code bootstrap} keeping state in {@code dataDir}. */
     public static MasterConfig defaults(String bootstrap, Path dataDir) {
         return new MasterConfig(bootstrap, dataDir, "master-" + ProcessHandle.current().pid(), DEFAULT_TRANSACTIONAL_ID,
-                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, DEFAULT_HTTP_LISTEN);
+                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, DEFAULT_HTTP_LISTEN, 10_000);
     }
 
     public MasterConfig withMasterId(String id) {
         return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen);
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
     public MasterConfig withAgentTimeoutMs(long ms) {
         return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, ms, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen);
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
     public MasterConfig withOfferTimeoutMs(long ms) {
         return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen);
+                masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
     /**
@@ -98,6 +105,7 @@ public record MasterConfig(
         range(errors, "pollTimeoutMs", pollTimeoutMs, 1, 10_000);
         range(errors, "maxBatchRecords", maxBatchRecords, 1, 100_000);
         range(errors, "killGracePeriodMs", killGracePeriodMs, 0, 600_000);
+        range(errors, "snapshotIntervalRecords", snapshotIntervalRecords, 10, 100_000_000);
         if (httpListen == null || (!httpListen.isEmpty() && !httpListen.matches("[^:\\s]+:\\d{1,5}"))) {
             errors.add("httpListen must be host:port or empty, was '" + httpListen + "'");
         }

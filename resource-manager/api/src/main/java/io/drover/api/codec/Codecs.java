@@ -7,6 +7,7 @@ import io.drover.api.protocol.DeadLetter;
 import io.drover.api.protocol.FrameworkEvent;
 import io.drover.api.protocol.JobEvent;
 import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.SnapshotPointer;
 import io.drover.api.protocol.StatusMessage;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -25,10 +26,11 @@ public final class Codecs {
     public static final Codec<MasterLogRecord> MASTER_LOG_RECORD = codec(MasterLogRecord.class, MasterLogRecord.getClassSchema());
     public static final Codec<DeadLetter> DEAD_LETTER = codec(DeadLetter.class, DeadLetter.getClassSchema());
     public static final Codec<JobEvent> JOB_EVENT = codec(JobEvent.class, JobEvent.getClassSchema());
+    public static final Codec<SnapshotPointer> SNAPSHOT_POINTER = codec(SnapshotPointer.class, SnapshotPointer.getClassSchema());
 
     /** Every top-level codec, in a fixed order. */
     public static final List<Codec<?>> ALL = List.of(AGENT_MESSAGE, STATUS_MESSAGE, CALL_MESSAGE, AGENT_COMMAND,
-            FRAMEWORK_EVENT, MASTER_LOG_RECORD, DEAD_LETTER, JOB_EVENT);
+            FRAMEWORK_EVENT, MASTER_LOG_RECORD, DEAD_LETTER, JOB_EVENT, SNAPSHOT_POINTER);
 
     private static <T extends org.apache.avro.specific.SpecificRecord> Codec<T> codec(Class<T> type, Schema schema) {
         KNOWN.addSchema(schema);

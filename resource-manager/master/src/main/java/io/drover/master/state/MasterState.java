@@ -12,6 +12,8 @@ import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.OfferMade;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Resources;
+import io.drover.api.protocol.SnapshotCompleted;
+import io.drover.api.protocol.SnapshotStarted;
 import io.drover.api.protocol.TaskAdded;
 import io.drover.api.protocol.TaskRemoved;
 import io.drover.api.protocol.TaskState;
@@ -64,8 +66,10 @@ public final class MasterState {
             epoch = e.getEpoch();
             activeMasterId = e.getMasterId();
             dirty.add(Keys.META);
-        } else if (event instanceof MasterHeartbeat) {
-            // Liveness only; changes nothing.
+        } else if (event instanceof MasterHeartbeat || event instanceof SnapshotCompleted) {
+            // Liveness, or the end marker of a snapshot: changes nothing.
+        } else if (event instanceof SnapshotStarted) {
+            clearForSnapshot();
         } else if (event instanceof AgentAdded e) {
             agents.put(e.getAgentId(), e);
             dirty.add(Keys.agent(e.getAgentId()));
@@ -118,6 +122,21 @@ public final class MasterState {
         } else {
             throw new IllegalArgumentException("unknown master log event " + event.getClass().getName());
         }
+    }
+
+    /** A snapshot follows: forget everything, and mark it all dirty so the store drops what the snapshot lacks. */
+    private void clearForSnapshot() {
+        agents.keySet().forEach(id -> dirty.add(Keys.agent(id)));
+        frameworks.keySet().forEach(id -> dirty.add(Keys.framework(id)));
+        offers.keySet().forEach(id -> dirty.add(Keys.offer(id)));
+        dirty.addAll(tasks.keySet());
+        dirty.add(Keys.META);
+        agents.clear();
+        frameworks.clear();
+        offers.clear();
+        tasks.clear();
+        tasksByAgent.clear();
+        offersByAgent.clear();
     }
 
     private static void removeFromIndex(Map<String, Set<String>> index, String agentId, String key) {

@@ -2,15 +2,8 @@ package io.drover.master.state;
 
 import io.drover.api.codec.Codecs;
 import io.drover.api.codec.DecodeException;
-import io.drover.api.protocol.AgentAdded;
-import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.Header;
-import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterLogRecord;
-import io.drover.api.protocol.Offer;
-import io.drover.api.protocol.OfferMade;
-import io.drover.api.protocol.TaskAdded;
-import io.drover.api.protocol.TaskStatusChanged;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,11 +106,13 @@ public final class StateStore implements AutoCloseable {
         try (WriteBatch batch = new WriteBatch()) {
             for (String key : state.takeDirty()) {
                 byte[] k = key.getBytes(StandardCharsets.UTF_8);
-                MasterLogRecord entity = entity(state, key);
-                if (entity == null) {
+                List<Object> events = StateEntities.events(state, key);
+                if (events == null) {
                     batch.delete(k);
                 } else {
-                    batch.put(k, Codecs.MASTER_LOG_RECORD.encode(entity));
+                    Map<String, Long> positions = key.equals(Keys.META) ? state.inputPositions() : Map.of();
+                    batch.put(k, Codecs.MASTER_LOG_RECORD.encode(MasterLogRecord.newBuilder()
+                            .setHeader(STORE_HEADER).setEvents(events).setInputPositions(positions).build()));
                 }
             }
             batch.put(NEXT_OFFSET_KEY, ByteBuffer.allocate(8).putLong(nextLogOffset).array());
@@ -125,35 +120,6 @@ public final class StateStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new IllegalStateException("cannot write the master's state: " + e.getMessage(), e);
         }
-    }
-
-    private static MasterLogRecord entity(MasterState state, String key) {
-        List<Object> events;
-        Map<String, Long> positions = Map.of();
-        if (key.equals(Keys.META)) {
-            events = List.of(MasterElected.newBuilder().setEpoch(state.epoch()).setMasterId(state.activeMasterId()).build());
-            positions = state.inputPositions();
-        } else if (key.startsWith(Keys.AGENT)) {
-            AgentAdded a = state.agents().get(key.substring(Keys.AGENT.length()));
-            events = a == null ? null : List.of(a);
-        } else if (key.startsWith(Keys.FRAMEWORK)) {
-            FrameworkAdded f = state.frameworks().get(key.substring(Keys.FRAMEWORK.length()));
-            events = f == null ? null : List.of(f);
-        } else if (key.startsWith(Keys.OFFER)) {
-            Offer o = state.offers().get(key.substring(Keys.OFFER.length()));
-            events = o == null ? null : List.of(OfferMade.newBuilder().setOffer(o).build());
-        } else if (key.startsWith(Keys.TASK)) {
-            TaskEntry t = state.tasks().get(key);
-            events = t == null ? null : List.of(
-                    TaskAdded.newBuilder().setFrameworkId(t.frameworkId()).setTask(t.task()).build(),
-                    TaskStatusChanged.newBuilder().setStatus(t.latest()).build());
-        } else {
-            throw new IllegalArgumentException("unknown state key " + key);
-        }
-        if (events == null) {
-            return null;
-        }
-        return MasterLogRecord.newBuilder().setHeader(STORE_HEADER).setEvents(events).setInputPositions(positions).build();
     }
 
     @Override
