@@ -13,6 +13,8 @@ import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.ReconcileTasks;
+import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.ShutdownAgent;
@@ -242,6 +244,8 @@ final class AgentLoop implements Runnable {
             onKill(kill);
         } else if (body instanceof AcknowledgeUpdate ack) {
             onAcknowledge(ack);
+        } else if (body instanceof ReconcileTasks reconcile) {
+            onReconcile(reconcile);
         } else if (body instanceof ShutdownAgent shutdown) {
             LOG.warn("agent {}: the master asks it to shut down: {}", agentId, shutdown.getReason());
             // No wake-up needed: this is the loop thread, which checks the flag after this round.
@@ -315,6 +319,33 @@ final class AgentLoop implements Runnable {
                     LOG.info("agent {}: kill of unknown task {} of framework {}: reporting it LOST", agentId, taskId, frameworkId);
                     enqueue(statuses.status(frameworkId, taskId, TaskState.LOST, TaskStatusReason.NONE, "unknown task on this agent"));
                 }
+            }
+        }
+    }
+
+    /**
+     * The master lost touch with this agent and is back in touch: report each task it asks about
+     * afresh. A running task reports RUNNING; one that ended has its terminal update still
+     * pending (resent anyway); one this agent does not know is LOST.
+     */
+    private void onReconcile(ReconcileTasks reconcile) {
+        for (TaskRef ref : reconcile.getTasks()) {
+            String frameworkId = ref.getFrameworkId();
+            String taskId = ref.getTaskId();
+            if (updates.hasPending(frameworkId, taskId)) {
+                continue; // its pending updates are being resent and say more than a fresh one would
+            }
+            if (updates.free() - tasks.running() < 1) {
+                LOG.error("agent {}: cannot reconcile task {} of framework {}: {} status updates pending (limit)",
+                        agentId, taskId, frameworkId, updates.size());
+                continue;
+            }
+            if (tasks.isRunning(frameworkId, taskId)) {
+                enqueue(statuses.status(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.RECONCILIATION,
+                        "still running after the master lost touch with this agent"));
+            } else {
+                enqueue(statuses.status(frameworkId, taskId, TaskState.LOST, TaskStatusReason.RECONCILIATION,
+                        "unknown task on this agent"));
             }
         }
     }

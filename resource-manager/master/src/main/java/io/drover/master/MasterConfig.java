@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param masterId this master's name, for logs and the MasterElected record
  * @param transactionalId the transactional.id all masters of a cluster share (fencing)
  * @param agentHeartbeatIntervalMs how often agents heartbeat
- * @param agentTimeoutMs how long an agent may stay silent before it is removed and its tasks lost
+ * @param agentTimeoutMs how long an agent may stay silent before it is unreachable (its tasks UNREACHABLE)
+ * @param agentGoneTimeoutMs how long an agent may stay unreachable before it is removed (its tasks GONE)
  * @param frameworkHeartbeatIntervalMs how often the master sends HEARTBEAT to frameworks
  * @param masterHeartbeatIntervalMs how often the active master writes a heartbeat to its log
  * @param allocationIntervalMs longest time between allocation passes
@@ -31,6 +32,7 @@ public record MasterConfig(
         String transactionalId,
         long agentHeartbeatIntervalMs,
         long agentTimeoutMs,
+        long agentGoneTimeoutMs,
         long frameworkHeartbeatIntervalMs,
         long masterHeartbeatIntervalMs,
         long allocationIntervalMs,
@@ -46,33 +48,44 @@ public record MasterConfig(
     public static final String DEFAULT_HTTP_LISTEN = "0.0.0.0:5050";
 
     public MasterConfig withSnapshotIntervalRecords(long records) {
-        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, agentGoneTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, records);
     }
 
     public MasterConfig withHttpListen(String listen) {
-        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, agentGoneTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, listen, snapshotIntervalRecords);
     }
 
     /** The defaults for a master of the cluster at {@code bootstrap} keeping state in {@code dataDir}. */
     public static MasterConfig defaults(String bootstrap, Path dataDir) {
         return new MasterConfig(bootstrap, dataDir, "master-" + ProcessHandle.current().pid(), DEFAULT_TRANSACTIONAL_ID,
-                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, DEFAULT_HTTP_LISTEN, 10_000);
+                1_000, 15_000, 600_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, DEFAULT_HTTP_LISTEN, 10_000);
     }
 
     public MasterConfig withMasterId(String id) {
-        return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, agentGoneTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
+    /** Silence after which a framework counts as disconnected: three heartbeat intervals. */
+    public long frameworkDisconnectMs() {
+        return 3 * frameworkHeartbeatIntervalMs;
+    }
+
+    public MasterConfig withAgentGoneTimeoutMs(long ms) {
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, ms, frameworkHeartbeatIntervalMs,
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen,
+                snapshotIntervalRecords);
+    }
+
     public MasterConfig withAgentTimeoutMs(long ms) {
-        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, ms, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, ms, agentGoneTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
     public MasterConfig withOfferTimeoutMs(long ms) {
-        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, agentGoneTimeoutMs, frameworkHeartbeatIntervalMs,
                 masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords);
     }
 
@@ -98,6 +111,7 @@ public record MasterConfig(
         if (agentTimeoutMs <= agentHeartbeatIntervalMs) {
             errors.add("agentTimeoutMs must be longer than agentHeartbeatIntervalMs");
         }
+        range(errors, "agentGoneTimeoutMs", agentGoneTimeoutMs, 100, 30L * 86_400_000);
         range(errors, "frameworkHeartbeatIntervalMs", frameworkHeartbeatIntervalMs, 10, 600_000);
         range(errors, "masterHeartbeatIntervalMs", masterHeartbeatIntervalMs, 10, 60_000);
         range(errors, "allocationIntervalMs", allocationIntervalMs, 1, 600_000);

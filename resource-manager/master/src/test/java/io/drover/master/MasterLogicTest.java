@@ -195,30 +195,87 @@ class MasterLogicTest {
     }
 
     @Test
-    void anAgentSilentPastItsTimeoutIsRemovedWithItsTasksAndOffers() {
+    void aSilentAgentBecomesUnreachableThenComesBackAndIsReconciled() {
         h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1), register("a2", ResourceMath.of(2, 1024, 0, 0), 1));
         h.turn(subscribe("fw"));
-        List<Offer> offers = ((Offers) h.eventsTo("fw").stream().filter(e -> e instanceof Offers).findFirst().orElseThrow()).getOffers();
-        Offer onA1 = offers.stream().filter(o -> o.getAgentId().equals("a1")).findFirst().orElseThrow();
+        Offer onA1 = offersOf("fw").stream().filter(o -> o.getAgentId().equals("a1")).findFirst().orElseThrow();
         h.turn(accept("fw", onA1.getOfferId(), task("t1", "a1", 1, 512)));
-        // a2 keeps heartbeating; a1 falls silent.
-        for (int i = 0; i < 31; i++) {
+        tick(16, List.of("fw"), List.of("a2")); // a1 falls silent past the 15 s agent timeout
+        assertTrue(h.state.isUnreachable("a1"));
+        assertEquals(TaskState.UNREACHABLE, h.state.task("fw", "t1").state());
+        assertTrue(h.state.offers().values().stream().noneMatch(o -> o.getAgentId().equals("a1")));
+        assertEquals(ResourceMath.zero(), h.state.freeOn("a1"), "nothing of an unreachable agent is offered");
+
+        h.turn(heartbeat("a1"));
+        assertFalse(h.state.isUnreachable("a1"));
+        io.drover.api.protocol.ReconcileTasks reconcile = (io.drover.api.protocol.ReconcileTasks) h.commandsTo("a1").get(0);
+        assertEquals("t1", reconcile.getTasks().get(0).getTaskId());
+        // The agent answers with a fresh RUNNING: the task is running again.
+        h.turn(status("a1", "fw", "t1", TaskState.RUNNING, null));
+        assertEquals(TaskState.RUNNING, h.state.task("fw", "t1").state());
+    }
+
+    @Test
+    void anAgentUnreachablePastTheGoneTimeoutIsRemovedAndItsTasksAreGone() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1), register("a2", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        Offer onA1 = offersOf("fw").stream().filter(o -> o.getAgentId().equals("a1")).findFirst().orElseThrow();
+        h.turn(accept("fw", onA1.getOfferId(), task("t1", "a1", 1, 512)));
+        tick(16, List.of("fw"), List.of("a2"));
+        List<Update> updates = new java.util.ArrayList<>();
+        boolean failure = false;
+        for (int i = 0; i < 601; i++) {
             h.clock.advanceMs(1_000);
-            h.turn(heartbeat("a2"));
+            h.turn(heartbeat("a2"), call("fw", io.drover.api.protocol.KeepAlive.newBuilder().build()));
+            h.eventsTo("fw").stream().filter(e -> e instanceof Update).forEach(e -> updates.add((Update) e));
+            failure |= h.eventsTo("fw").stream().anyMatch(e -> e instanceof io.drover.api.protocol.Failure);
         }
         assertFalse(h.state.agents().containsKey("a1"));
-        assertTrue(h.state.agents().containsKey("a2"));
-        List<Object> events = h.eventsTo("fw");
-        Update lost = (Update) events.stream().filter(e -> e instanceof Update).findFirst().orElseThrow();
-        assertEquals(TaskState.LOST, lost.getStatus().getState());
-        assertEquals(TaskStatusReason.AGENT_REMOVED, lost.getStatus().getReason());
-        assertTrue(events.stream().anyMatch(e -> e instanceof io.drover.api.protocol.Failure));
+        assertEquals(TaskState.GONE, updates.get(updates.size() - 1).getStatus().getState());
+        assertTrue(failure);
         assertTrue(h.state.tasks().isEmpty(), "a task the master ended itself needs no acknowledgement");
-        assertTrue(h.state.offers().values().stream().noneMatch(o -> o.getAgentId().equals("a1")));
-
-        // If it comes back, it is told to restart and register again.
         h.turn(heartbeat("a1"));
         assertInstanceOf(io.drover.api.protocol.ShutdownAgent.class, h.commandsTo("a1").get(0));
+    }
+
+    @Test
+    void aSilentFrameworkIsDisconnectedThenTornDownAfterItsFailoverTimeout() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(call("fw", io.drover.api.protocol.Subscribe.newBuilder().setFrameworkName("fw")
+                .setSubscriptionId("s1").setFailoverTimeoutMs(60_000).build()));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        // Three heartbeat intervals (15 s) of silence: disconnected, offers rescinded, nothing offered.
+        tick(16, List.of(), List.of("a1"));
+        assertTrue(h.logic.soft().isDisconnected("fw"));
+        assertTrue(h.state.offers().isEmpty());
+        // It calls again: connected, offered again.
+        h.turn(call("fw", io.drover.api.protocol.KeepAlive.newBuilder().build()));
+        assertFalse(h.logic.soft().isDisconnected("fw"));
+        assertFalse(h.state.offers().isEmpty());
+        // Silent for 15 s + its 60 s failover timeout: torn down, its task killed.
+        boolean killed = false;
+        for (int i = 0; i < 76 && h.state.frameworks().containsKey("fw"); i++) {
+            h.clock.advanceMs(1_000);
+            h.turn(heartbeat("a1"));
+            killed |= h.commandsTo("a1").stream().anyMatch(c -> c instanceof io.drover.api.protocol.KillTask);
+        }
+        assertFalse(h.state.frameworks().containsKey("fw"));
+        assertTrue(killed);
+    }
+
+    /** Advances the clock a second at a time; only these frameworks call and only these agents heartbeat. */
+    private void tick(int seconds, List<String> frameworks, List<String> agents) {
+        for (int i = 0; i < seconds; i++) {
+            h.clock.advanceMs(1_000);
+            List<Object> inputs = new java.util.ArrayList<>();
+            frameworks.forEach(fw -> inputs.add(call(fw, io.drover.api.protocol.KeepAlive.newBuilder().build())));
+            agents.forEach(a -> inputs.add(heartbeat(a)));
+            h.turn(inputs.toArray());
+        }
+    }
+
+    private List<Offer> offersOf(String fw) {
+        return ((Offers) h.eventsTo(fw).stream().filter(e -> e instanceof Offers).findFirst().orElseThrow()).getOffers();
     }
 
     @Test
@@ -235,7 +292,7 @@ class MasterLogicTest {
         assertEquals(null, logged.getStatus().getStdoutTail());
     }
 
-    private static io.drover.api.protocol.AgentMessage heartbeat(String agentId) {
+    static io.drover.api.protocol.AgentMessage heartbeat(String agentId) {
         return io.drover.api.protocol.AgentMessage.newBuilder()
                 .setHeader(io.drover.api.Envelopes.header(agentId, java.time.Clock.systemUTC()))
                 .setAgentId(agentId)

@@ -79,6 +79,9 @@ class StateReplayTest {
             }
             h.clock.advanceMs(random.nextInt(3_000));
             List<Object> heartbeats = new ArrayList<>();
+            for (String fw : h.state.frameworks().keySet()) {
+                heartbeats.add(Harness.call(fw, io.drover.api.protocol.KeepAlive.newBuilder().build()));
+            }
             for (String agentId : h.state.agents().keySet()) {
                 heartbeats.add(AgentMessage.newBuilder().setHeader(Envelopes.header(agentId, h.clock)).setAgentId(agentId)
                         .setBody(AgentHeartbeat.newBuilder().setSequence(step).build()).build());

@@ -16,6 +16,7 @@ import io.drover.api.protocol.Decline;
 import io.drover.api.protocol.Failure;
 import io.drover.api.protocol.FrameworkEvent;
 import io.drover.api.protocol.Heartbeat;
+import io.drover.api.protocol.KeepAlive;
 import io.drover.api.protocol.Kill;
 import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.Offers;
@@ -52,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * The scheduler side of the offer protocol for JVM frameworks: sends calls on drover.calls and
  * reads events from the framework's own drover.offers.&lt;id&gt; topic. Status updates are
  * delivered at least once on the wire; this client drops repeats by update id, so the framework
- * sees each update once. Not thread-safe: one thread polls and calls.
+ * sees each update once. {@link #poll} also keeps the subscription alive (a KEEP_ALIVE call when
+ * nothing else was sent for a heartbeat interval): a framework that stops polling for three
+ * intervals is disconnected by the master. Not thread-safe: one thread polls and calls.
  */
 public final class SchedulerClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerClient.class);
@@ -75,6 +78,8 @@ public final class SchedulerClient implements AutoCloseable {
     private final DeadLetters deadLetters;
     private String subscriptionId;
     private boolean subscribeSent;
+    private long lastCallMs;
+    private long keepAliveIntervalMs = 5_000;
     private boolean subscribed;
     private long lastEventMs;
 
@@ -170,6 +175,10 @@ public final class SchedulerClient implements AutoCloseable {
      * Events of earlier subscriptions and repeated status updates are dropped.
      */
     public List<SchedulerEvent> poll(Duration timeout) {
+        if (subscribed && config.clock().millis() - lastCallMs >= keepAliveIntervalMs) {
+            // The master takes a framework that says nothing for three intervals as gone.
+            send(KeepAlive.newBuilder().build());
+        }
         List<SchedulerEvent> events = new ArrayList<>(pending);
         pending.clear();
         if (!events.isEmpty()) {
@@ -188,6 +197,7 @@ public final class SchedulerClient implements AutoCloseable {
             if (body instanceof Subscribed s) {
                 if (s.getSubscriptionId().equals(subscriptionId)) {
                     subscribed = true;
+                    keepAliveIntervalMs = Math.max(100, s.getHeartbeatIntervalMs());
                     events.add(new SchedulerEvent.Subscribed(event.getFrameworkId(), s.getHeartbeatIntervalMs()));
                 }
                 continue;
@@ -286,6 +296,7 @@ public final class SchedulerClient implements AutoCloseable {
     }
 
     private void send(Object body) {
+        lastCallMs = config.clock().millis();
         CallMessage call = CallMessage.newBuilder()
                 .setHeader(Envelopes.header(config.principal(), config.clock()))
                 .setFrameworkId(config.frameworkId())

@@ -11,6 +11,7 @@ import io.drover.api.protocol.CallMessage;
 import io.drover.api.protocol.Decline;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.FrameworkRemoved;
+import io.drover.api.protocol.KeepAlive;
 import io.drover.api.protocol.Kill;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
@@ -98,6 +99,14 @@ public final class CallHandler {
                     + ", which principal '" + framework.getPrincipal() + "' subscribed", batch);
             return;
         }
+        soft.frameworkLastSeenMs.put(fw, clock.millis());
+        if (soft.disconnected.remove(fw)) {
+            LOG.info("framework {} is connected again", fw);
+            soft.allocationNeeded = true;
+        }
+        if (body instanceof KeepAlive) {
+            return;
+        }
         if (body instanceof Accept a) {
             accept(fw, a, batch);
         } else if (body instanceof Decline d) {
@@ -149,6 +158,8 @@ public final class CallHandler {
                 .build());
         soft.filters.clear(fw);
         soft.suppressed.remove(fw);
+        soft.disconnected.remove(fw);
+        soft.frameworkLastSeenMs.put(fw, clock.millis());
         soft.allocationNeeded = true;
         batch.output(outbox.toFramework(fw, Subscribed.newBuilder()
                 .setSubscriptionId(s.getSubscriptionId())

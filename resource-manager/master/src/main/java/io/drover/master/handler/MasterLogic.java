@@ -6,7 +6,12 @@ import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.AgentReachable;
 import io.drover.api.protocol.AgentRemoved;
+import io.drover.api.protocol.AgentUnreachable;
+import io.drover.api.protocol.FrameworkAdded;
+import io.drover.api.protocol.ReconcileTasks;
+import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.Failure;
 import io.drover.api.protocol.ShutdownAgent;
 import io.drover.api.protocol.Heartbeat;
@@ -76,6 +81,9 @@ public final class MasterLogic {
         for (String agentId : state.agents().keySet()) {
             soft.agentLastSeenMs.putIfAbsent(agentId, now);
         }
+        for (String frameworkId : state.frameworks().keySet()) {
+            soft.frameworkLastSeenMs.putIfAbsent(frameworkId, now);
+        }
     }
 
     public MasterState state() {
@@ -99,11 +107,13 @@ public final class MasterLogic {
         if (body instanceof AgentHeartbeat) {
             if (!state.agents().containsKey(agentId)) {
                 soft.agentLastSeenMs.remove(agentId);
-                // Removed after missing heartbeats: its tasks were reported LOST and may run
-                // elsewhere now, so it must not go on as if nothing happened.
+                // Removed after being unreachable too long: its tasks were reported GONE and may
+                // run elsewhere now, so it must not go on as if nothing happened.
                 batch.output(outbox.toAgent(agentId, AgentPartitions.commandPartition(agentId, commandPartitions),
-                        ShutdownAgent.newBuilder().setReason("the master removed this agent after "
-                                + config.agentTimeoutMs() / 1000 + " s without heartbeats; restart it to register again").build()));
+                        ShutdownAgent.newBuilder().setReason("the master removed this agent after it was unreachable for "
+                                + config.agentGoneTimeoutMs() / 1000 + " s; restart it to register again").build()));
+            } else if (state.isUnreachable(agentId)) {
+                agentReturned(agentId, batch);
             }
             return;
         }
@@ -184,7 +194,43 @@ public final class MasterLogic {
         batch.record(TaskRemoved.newBuilder().setFrameworkId(task.frameworkId()).setTaskId(task.task().getTaskId()).build());
     }
 
-    /** Removes an agent that stopped heartbeating: its offers end, its tasks are lost. */
+    /**
+     * An agent stopped heartbeating: nothing more is offered of it, its offers end, and its tasks
+     * are UNREACHABLE (not terminal: they may well still run) until it comes back or is removed.
+     */
+    private void markUnreachable(String agentId, String why, long now, Batch batch) {
+        LOG.warn("agent {} is unreachable: {}", agentId, why);
+        for (Offer offer : List.copyOf(state.offersOn(agentId))) {
+            rescind(offer, OfferEndCause.AGENT_REMOVED, batch);
+        }
+        batch.record(AgentUnreachable.newBuilder().setAgentId(agentId).setReason(why).setSinceMs(now).build());
+        for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
+            if (!task.isTerminal()) {
+                TaskStatus status = masterStatus(task, TaskState.UNREACHABLE, TaskStatusReason.AGENT_UNREACHABLE,
+                        "agent " + agentId + " is unreachable: " + why);
+                batch.record(TaskStatusChanged.newBuilder().setStatus(status).build());
+                forwardIfSubscribed(task.frameworkId(), status, batch);
+            }
+        }
+        soft.allocationNeeded = true;
+    }
+
+    /** An unreachable agent heartbeats again: it is offered again, and reports its tasks afresh. */
+    private void agentReturned(String agentId, Batch batch) {
+        LOG.info("agent {} is reachable again; reconciling its tasks", agentId);
+        batch.record(AgentReachable.newBuilder().setAgentId(agentId).build());
+        List<TaskRef> refs = new ArrayList<>();
+        for (TaskEntry task : state.tasksOn(agentId)) {
+            if (!task.isTerminal()) {
+                refs.add(TaskRef.newBuilder().setFrameworkId(task.frameworkId()).setTaskId(task.task().getTaskId()).build());
+            }
+        }
+        AgentAdded agent = state.agents().get(agentId);
+        batch.output(outbox.toAgent(agentId, agent.getCommandPartition(), ReconcileTasks.newBuilder().setTasks(refs).build()));
+        soft.allocationNeeded = true;
+    }
+
+    /** Removes an agent unreachable for too long: its tasks are GONE and forgotten. */
     private void removeAgent(String agentId, String why, Batch batch) {
         LOG.warn("removing agent {}: {}", agentId, why);
         for (Offer offer : List.copyOf(state.offersOn(agentId))) {
@@ -193,7 +239,13 @@ public final class MasterLogic {
         java.util.Set<String> frameworks = new java.util.TreeSet<>();
         for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
             frameworks.add(task.frameworkId());
-            endTask(task, "agent " + agentId + " was removed: " + why, batch);
+            if (!task.isTerminal()) {
+                TaskStatus gone = masterStatus(task, TaskState.GONE, TaskStatusReason.AGENT_REMOVED,
+                        "agent " + agentId + " was removed: " + why);
+                batch.record(TaskStatusChanged.newBuilder().setStatus(gone).build());
+                forwardIfSubscribed(task.frameworkId(), gone, batch);
+            }
+            batch.record(TaskRemoved.newBuilder().setFrameworkId(task.frameworkId()).setTaskId(task.task().getTaskId()).build());
         }
         for (String fw : frameworks) {
             if (state.frameworks().containsKey(fw)) {
@@ -257,11 +309,19 @@ public final class MasterLogic {
     public void onTimers(Batch batch) {
         long now = clock.millis();
         for (String agentId : List.copyOf(state.agents().keySet())) {
-            long lastSeen = soft.agentLastSeenMs.getOrDefault(agentId, now);
+            Long unreachableSince = state.unreachable().get(agentId);
+            if (unreachableSince != null) {
+                if (now - unreachableSince > config.agentGoneTimeoutMs()) {
+                    removeAgent(agentId, "unreachable for " + (now - unreachableSince) / 1000 + " s", batch);
+                }
+                continue;
+            }
+            long lastSeen = soft.agentLastSeenMs.computeIfAbsent(agentId, k -> now);
             if (now - lastSeen > config.agentTimeoutMs()) {
-                removeAgent(agentId, "no heartbeat for " + (now - lastSeen) / 1000 + " s", batch);
+                markUnreachable(agentId, "no heartbeat for " + (now - lastSeen) / 1000 + " s", now, batch);
             }
         }
+        checkFrameworks(now, batch);
         for (Offer offer : List.copyOf(state.offers().values())) {
             if (offer.getExpiresAtMs() <= now) {
                 rescind(offer, OfferEndCause.EXPIRED, batch);
@@ -279,11 +339,38 @@ public final class MasterLogic {
         }
     }
 
+    /**
+     * A framework silent for three heartbeat intervals is disconnected: its offers end and it
+     * gets no more until it calls again. Silent for its failover timeout beyond that, it is torn
+     * down and its tasks killed.
+     */
+    private void checkFrameworks(long now, Batch batch) {
+        for (FrameworkAdded fw : List.copyOf(state.frameworks().values())) {
+            String id = fw.getFrameworkId();
+            long silentMs = now - soft.frameworkLastSeenMs.computeIfAbsent(id, k -> now);
+            if (silentMs > config.frameworkDisconnectMs() + fw.getFailoverTimeoutMs()) {
+                calls.teardown(id, "silent for " + silentMs / 1000 + " s, past its failover timeout of "
+                        + fw.getFailoverTimeoutMs() / 1000 + " s", batch);
+                soft.frameworkLastSeenMs.remove(id);
+                soft.disconnected.remove(id);
+            } else if (silentMs > config.frameworkDisconnectMs() && soft.disconnected.add(id)) {
+                LOG.warn("framework {} is disconnected: silent for {} s; removed in {} s unless it calls", id, silentMs / 1000,
+                        (config.frameworkDisconnectMs() + fw.getFailoverTimeoutMs() - silentMs) / 1000);
+                for (Offer offer : List.copyOf(state.offers().values())) {
+                    if (offer.getFrameworkId().equals(id)) {
+                        rescind(offer, OfferEndCause.RESCINDED, batch);
+                    }
+                }
+                soft.allocationNeeded = true;
+            }
+        }
+    }
+
     private void allocate(long now, Batch batch) {
         soft.allocationNeeded = false;
         soft.nextAllocationMs = now + config.allocationIntervalMs();
         Map<String, List<Offer>> byFramework = new LinkedHashMap<>();
-        for (Allocator.Decision d : allocator.allocate(state, soft.filters, soft.suppressed, now)) {
+        for (Allocator.Decision d : allocator.allocate(state, soft.filters, soft.notOffered(), now)) {
             AgentAdded agent = state.agents().get(d.agentId());
             Offer offer = Offer.newBuilder()
                     .setOfferId("o-" + state.epoch() + "-" + (soft.offerSequence++))
@@ -307,6 +394,12 @@ public final class MasterLogic {
         next = Math.min(next, soft.filters.nextExpiryMs());
         for (long lastSeen : soft.agentLastSeenMs.values()) {
             next = Math.min(next, lastSeen + config.agentTimeoutMs() + 1);
+        }
+        for (long since : state.unreachable().values()) {
+            next = Math.min(next, since + config.agentGoneTimeoutMs() + 1);
+        }
+        for (long lastSeen : soft.frameworkLastSeenMs.values()) {
+            next = Math.min(next, lastSeen + config.frameworkDisconnectMs() + 1);
         }
         for (Offer o : state.offers().values()) {
             next = Math.min(next, o.getExpiresAtMs());

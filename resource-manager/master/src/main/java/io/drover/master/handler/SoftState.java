@@ -16,6 +16,9 @@ public final class SoftState {
     final OfferFilters filters = new OfferFilters();
     final Set<String> suppressed = new HashSet<>();
     final Map<String, Long> agentLastSeenMs = new HashMap<>();
+    final Map<String, Long> frameworkLastSeenMs = new HashMap<>();
+    /** Frameworks silent past three heartbeat intervals: offered nothing until they call again. */
+    final Set<String> disconnected = new HashSet<>();
     /** Set when something changed that may let the allocator offer more. */
     boolean allocationNeeded = true;
     long nextAllocationMs;
@@ -24,6 +27,20 @@ public final class SoftState {
 
     public boolean isSuppressed(String frameworkId) {
         return suppressed.contains(frameworkId);
+    }
+
+    /** Frameworks that get no offers now: suppressed or disconnected. */
+    Set<String> notOffered() {
+        if (disconnected.isEmpty()) {
+            return suppressed;
+        }
+        Set<String> both = new HashSet<>(suppressed);
+        both.addAll(disconnected);
+        return both;
+    }
+
+    public boolean isDisconnected(String frameworkId) {
+        return disconnected.contains(frameworkId);
     }
 
     public Long agentLastSeenMs(String agentId) {

@@ -2,7 +2,9 @@ package io.drover.master.state;
 
 import io.drover.api.ResourceMath;
 import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentReachable;
 import io.drover.api.protocol.AgentRemoved;
+import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.MasterElected;
@@ -41,6 +43,8 @@ public final class MasterState {
     private long epoch;
     private String activeMasterId = "";
     private final Map<String, AgentAdded> agents = new TreeMap<>();
+    /** Agents that stopped heartbeating, with when (master's clock) they were declared so. */
+    private final Map<String, Long> unreachable = new TreeMap<>();
     private final Map<String, FrameworkAdded> frameworks = new TreeMap<>();
     private final Map<String, Offer> offers = new TreeMap<>();
     private final Map<String, TaskEntry> tasks = new TreeMap<>();
@@ -72,9 +76,19 @@ public final class MasterState {
             clearForSnapshot();
         } else if (event instanceof AgentAdded e) {
             agents.put(e.getAgentId(), e);
+            unreachable.remove(e.getAgentId());
+            dirty.add(Keys.agent(e.getAgentId()));
+        } else if (event instanceof AgentUnreachable e) {
+            if (agents.containsKey(e.getAgentId())) {
+                unreachable.put(e.getAgentId(), e.getSinceMs());
+                dirty.add(Keys.agent(e.getAgentId()));
+            }
+        } else if (event instanceof AgentReachable e) {
+            unreachable.remove(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof AgentRemoved e) {
             agents.remove(e.getAgentId());
+            unreachable.remove(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof FrameworkAdded e) {
             frameworks.put(e.getFrameworkId(), e);
@@ -132,6 +146,7 @@ public final class MasterState {
         dirty.addAll(tasks.keySet());
         dirty.add(Keys.META);
         agents.clear();
+        unreachable.clear();
         frameworks.clear();
         offers.clear();
         tasks.clear();
@@ -159,6 +174,15 @@ public final class MasterState {
 
     public Map<String, AgentAdded> agents() {
         return Collections.unmodifiableMap(agents);
+    }
+
+    /** Unreachable agents, with the time each was declared unreachable. */
+    public Map<String, Long> unreachable() {
+        return Collections.unmodifiableMap(unreachable);
+    }
+
+    public boolean isUnreachable(String agentId) {
+        return unreachable.containsKey(agentId);
     }
 
     public Map<String, FrameworkAdded> frameworks() {
@@ -214,10 +238,10 @@ public final class MasterState {
         return offered;
     }
 
-    /** What of the agent is neither used nor offered; zero for an unknown agent. */
+    /** What of the agent is neither used nor offered; zero for an unknown or unreachable agent. */
     public Resources freeOn(String agentId) {
         AgentAdded agent = agents.get(agentId);
-        if (agent == null) {
+        if (agent == null || unreachable.containsKey(agentId)) {
             return ResourceMath.zero();
         }
         return ResourceMath.subtract(ResourceMath.subtract(agent.getTotal(), usedOn(agentId)), offeredOn(agentId));

@@ -1,6 +1,7 @@
 package io.drover.master.state;
 
 import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.Offer;
@@ -21,8 +22,14 @@ public final class StateEntities {
         if (key.equals(Keys.META)) {
             return List.of(MasterElected.newBuilder().setEpoch(state.epoch()).setMasterId(state.activeMasterId()).build());
         } else if (key.startsWith(Keys.AGENT)) {
-            AgentAdded a = state.agents().get(key.substring(Keys.AGENT.length()));
-            return a == null ? null : List.of(a);
+            String id = key.substring(Keys.AGENT.length());
+            AgentAdded a = state.agents().get(id);
+            if (a == null) {
+                return null;
+            }
+            Long since = state.unreachable().get(id);
+            return since == null ? List.of(a)
+                    : List.of(a, AgentUnreachable.newBuilder().setAgentId(id).setReason("unreachable").setSinceMs(since).build());
         } else if (key.startsWith(Keys.FRAMEWORK)) {
             FrameworkAdded f = state.frameworks().get(key.substring(Keys.FRAMEWORK.length()));
             return f == null ? null : List.of(f);
