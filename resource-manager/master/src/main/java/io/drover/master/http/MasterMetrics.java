@@ -5,6 +5,9 @@ import io.drover.api.protocol.OfferRemoved;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
@@ -41,6 +44,9 @@ public final class MasterMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         commit = Timer.builder("drover.batch.commit").description("Committing one batch: the Kafka transaction and the RocksDB write")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("drover.agents", agents, AtomicLong::get).description("Registered agents").register(registry);
         Gauge.builder("drover.frameworks", frameworks, AtomicLong::get).description("Subscribed frameworks").register(registry);
         Gauge.builder("drover.master.epoch", epoch, AtomicLong::get).description("Epoch of this master").register(registry);
