@@ -673,6 +673,7 @@ public final class Master implements AutoCloseable {
 
     private void shutDown() {
         closeQuietly(http);
+        closeQuietly(metrics);
         closeQuietly(inputs);
         closeQuietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
         closeQuietly(topics);

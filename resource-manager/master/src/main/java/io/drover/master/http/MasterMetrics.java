@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * events of committed batches (so an aborted batch counts nothing); gauges from the latest
  * {@link ClusterView}. Thread-safe.
  */
-public final class MasterMetrics {
+public final class MasterMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter offersSent;
     private final Map<String, Counter> offersEnded = new ConcurrentHashMap<>();
@@ -35,6 +35,7 @@ public final class MasterMetrics {
     private final AtomicLong agents = new AtomicLong();
     private final AtomicLong frameworks = new AtomicLong();
     private final AtomicLong epoch = new AtomicLong();
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public MasterMetrics() {
         offersSent = Counter.builder("drover.offers.sent").description("Offers made to frameworks").register(registry);
@@ -45,7 +46,7 @@ public final class MasterMetrics {
         commit = Timer.builder("drover.batch.commit").description("Committing one batch: the Kafka transaction and the RocksDB write")
                 .publishPercentiles(0.5, 0.99).register(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("drover.agents", agents, AtomicLong::get).description("Registered agents").register(registry);
         Gauge.builder("drover.frameworks", frameworks, AtomicLong::get).description("Subscribed frameworks").register(registry);
@@ -108,5 +109,12 @@ public final class MasterMetrics {
     /** Everything in Prometheus text format. */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** Stops listening to the JVM's garbage collections. */
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
     }
 }
