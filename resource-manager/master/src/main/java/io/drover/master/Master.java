@@ -1,6 +1,5 @@
 package io.drover.master;
 
-import io.drover.api.Envelopes;
 import io.drover.api.Topics;
 import io.drover.api.codec.Codecs;
 import io.drover.api.codec.DecodeException;
@@ -13,9 +12,6 @@ import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterHeartbeat;
 import io.drover.api.protocol.MasterLogRecord;
-import io.drover.api.protocol.SnapshotCompleted;
-import io.drover.api.protocol.SnapshotPointer;
-import io.drover.api.protocol.SnapshotStarted;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
@@ -39,16 +35,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -71,12 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Master implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
     private static final List<String> INPUTS = List.of(Topics.AGENTS, Topics.STATUS, Topics.CALLS);
-    /** Largest master-log record written; a bigger batch is split over several in one transaction. */
-    static final int MAX_LOG_RECORD_BYTES = 512 * 1024;
     private static final long MAX_RETRY_BACKOFF_MS = 30_000;
-    private static final byte[] SNAPSHOT_KEY = "latest".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** Longest time the HTTP API's view may lag behind the state. */
     private static final long VIEW_INTERVAL_MS = 250;
 
@@ -92,7 +81,7 @@ public final class Master implements AutoCloseable {
     private StateStore store;
     private MasterState state;
     private MasterLogic logic;
-    private KafkaProducer<byte[], byte[]> producer;
+    private final MasterLog log;
     private KafkaConsumer<byte[], byte[]> inputs;
     private TopicSetup topics;
     private DeadLetters deadLetters;
@@ -121,6 +110,7 @@ public final class Master implements AutoCloseable {
         this.config = config.validate();
         this.clock = clock;
         this.random = random;
+        this.log = new MasterLog(this.config, clock);
         this.thread = new Thread(this::run, "drover-master");
     }
 
@@ -243,15 +233,7 @@ public final class Master implements AutoCloseable {
      * the log to its end, and writes a MasterElected record with the next epoch.
      */
     private void takeLeadership() {
-        closeQuietly(producer == null ? null : () -> producer.close(Duration.ZERO));
-        Properties pp = KafkaClients.producerProps(config.bootstrap(), config.masterId());
-        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-        pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
-        // The first transactional producer of a cluster makes Kafka create its transaction log,
-        // which can take a while on a small machine.
-        pp.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
-        producer = KafkaClients.producer(pp);
-        producer.initTransactions();
+        log.open();
         reloadAndCatchUp();
         epoch = state.epoch() + 1;
         Batch elected = new Batch(state);
@@ -362,48 +344,17 @@ public final class Master implements AutoCloseable {
         if (next == 0) {
             // No local state (a new or wiped master): start at the latest snapshot, not at the
             // beginning of the log.
-            Long snapshot = latestSnapshotOffset();
+            Long snapshot = log.latestSnapshotOffset(this::deadLetterLater);
             if (snapshot != null) {
                 LOG.info("master {} has no local state; starting from the snapshot at log offset {}", config.masterId(), snapshot);
                 next = snapshot;
             }
         }
         recoveredFromOffset = next;
-        TopicPartition logPartition = new TopicPartition(Topics.MASTER_LOG, 0);
-        try (KafkaConsumer<byte[], byte[]> log = KafkaClients.consumer(
-                KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-log"))) {
-            log.assign(List.of(logPartition));
-            log.seek(logPartition, next);
-            long end = log.endOffsets(List.of(logPartition)).get(logPartition);
-            if (next > end) {
-                throw new SteppedDown("the master's state in " + config.dataDir() + " is ahead of " + Topics.MASTER_LOG
-                        + " (applied up to offset " + next + ", the log ends at " + end + "): the log was deleted or"
-                        + " truncated; remove that directory to rebuild from what the log holds");
-            }
-            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-            int applied = 0;
-            while (log.position(logPartition) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the master log to its end within " + CATCH_UP_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : log.poll(Duration.ofMillis(200))) {
-                    try {
-                        MasterLogRecord record = Codecs.MASTER_LOG_RECORD.decode(r.value());
-                        state.replay(record);
-                        applied++;
-                        recordsSinceSnapshot = record.getEvents().stream().anyMatch(e -> e instanceof SnapshotCompleted)
-                                ? 0 : recordsSinceSnapshot + 1;
-                    } catch (DecodeException e) {
-                        // Sent with the next commit (the election), inside its transaction.
-                        metrics.deadLetter();
-                        pendingDeadLetters.add(deadLetters.deadLetter(r, e.getMessage()));
-                    }
-                    store.persist(state, r.offset() + 1);
-                }
-            }
-            if (applied > 0) {
-                LOG.info("replayed {} master-log records past the stored state (to offset {})", applied, end);
-            }
+        MasterLog.CatchUp caughtUp = log.catchUp(state, store, next, this::deadLetterLater);
+        recordsSinceSnapshot = caughtUp.sinceSnapshot();
+        if (caughtUp.applied() > 0) {
+            LOG.info("replayed {} master-log records past the stored state (to offset {})", caughtUp.applied(), caughtUp.end());
         }
         knownOfferTopics.clear();
         if (inputs != null) {
@@ -473,64 +424,20 @@ public final class Master implements AutoCloseable {
     private void writeSnapshot() {
         long started = System.nanoTime();
         String id = "s-" + epoch + "-" + (lastLogOffset + 1);
-        List<Object> events = new ArrayList<>();
-        events.add(SnapshotStarted.newBuilder().setSnapshotId(id).setEpoch(epoch).setEntities(StateEntities.count(state)).build());
-        events.addAll(StateEntities.all(state));
-        events.add(SnapshotCompleted.newBuilder().setSnapshotId(id).build());
-        List<MasterLogRecord> records = logRecords(events, currentPositionsOrStored());
-        producer.beginTransaction();
-        List<Future<RecordMetadata>> logged = new ArrayList<>();
-        for (MasterLogRecord record : records) {
-            logged.add(producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null, Codecs.MASTER_LOG_RECORD.encode(record))));
-        }
-        long first = offsetOf(logged.get(0));
-        SnapshotPointer pointer = SnapshotPointer.newBuilder()
-                .setHeader(Envelopes.header("master", epoch, clock))
-                .setSnapshotId(id).setLogOffset(first).setEntities(StateEntities.count(state)).build();
-        producer.send(new ProducerRecord<>(Topics.MASTER_SNAPSHOTS, 0, SNAPSHOT_KEY, Codecs.SNAPSHOT_POINTER.encode(pointer)));
-        producer.commitTransaction();
-        long last = offsetOf(logged.get(logged.size() - 1));
+        MasterLog.Committed written = log.snapshot(epoch, state, currentPositionsOrStored(), id);
         // The snapshot equals the live state, so applying it would change nothing; only the
         // position in the log moves.
-        store.persist(state, last + 1);
-        lastLogOffset = last;
+        store.persist(state, written.lastOffset() + 1);
+        lastLogOffset = written.lastOffset();
         recordsSinceSnapshot = 0;
-        LOG.info("master {} wrote snapshot {} ({} entities, {} records at offsets {}-{}) in {} ms", config.masterId(), id,
-                pointer.getEntities(), records.size(), first, last, (System.nanoTime() - started) / 1_000_000);
+        LOG.info("master {} wrote snapshot {} ({} entities, {} records, to offset {}) in {} ms", config.masterId(), id,
+                StateEntities.count(state), written.records(), written.lastOffset(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    private static long offsetOf(Future<RecordMetadata> sent) {
-        try {
-            return sent.get().offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to the master log", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("writing to the master log failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** The log offset where the latest snapshot starts, or null when there is none. */
-    private Long latestSnapshotOffset() {
-        TopicPartition tp = new TopicPartition(Topics.MASTER_SNAPSHOTS, 0);
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(
-                KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-snapshots"))) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            Long offset = null;
-            long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        offset = Codecs.SNAPSHOT_POINTER.decode(r.value()).getLogOffset();
-                    } catch (DecodeException e) {
-                        pendingDeadLetters.add(deadLetters.deadLetter(r, e.getMessage()));
-                    }
-                }
-            }
-            return offset;
-        }
+    /** An undecodable record met while reading back: dead-lettered with the next commit, inside its transaction. */
+    private void deadLetterLater(ConsumerRecord<byte[], byte[]> r) {
+        metrics.deadLetter();
+        pendingDeadLetters.add(deadLetters.deadLetter(r, "not a valid record"));
     }
 
     /** Where the last catch-up started reading the log (for tests and tools); -1 before the first. */
@@ -575,62 +482,16 @@ public final class Master implements AutoCloseable {
 
     private void commit(Batch batch, Map<String, Long> positions) {
         ensureOfferTopics(batch);
-        List<MasterLogRecord> records = logRecords(batch.events(), positions);
         long commitStart = System.nanoTime();
-        producer.beginTransaction();
-        List<Future<RecordMetadata>> logged = new ArrayList<>();
-        for (MasterLogRecord record : records) {
-            logged.add(producer.send(new ProducerRecord<>(Topics.MASTER_LOG, 0, null, Codecs.MASTER_LOG_RECORD.encode(record))));
-        }
-        for (ProducerRecord<byte[], byte[]> out : batch.outputs()) {
-            producer.send(out);
-        }
-        producer.commitTransaction();
-        long offset;
-        try {
-            offset = logged.get(logged.size() - 1).get().offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted after commit", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("log write failed after commit", e.getCause());
-        }
+        MasterLog.Committed committed = log.commit(state.epoch(), batch.events(), positions, batch.outputs());
         // The positions become state only once committed.
-        state.replay(MasterLogRecord.newBuilder(records.get(records.size() - 1)).setEvents(List.of()).build());
-        store.persist(state, offset + 1);
-        lastLogOffset = offset;
-        recordsSinceSnapshot += records.size();
+        state.replay(MasterLogRecord.newBuilder(committed.last()).setEvents(List.of()).build());
+        store.persist(state, committed.lastOffset() + 1);
+        lastLogOffset = committed.lastOffset();
+        recordsSinceSnapshot += committed.records();
         metrics.committed(batch.events(), System.nanoTime() - commitStart);
         nextMasterHeartbeatMs = clock.millis() + config.masterHeartbeatIntervalMs();
         deleteOfferTopicsOfRemovedFrameworks(batch);
-    }
-
-    /**
-     * The batch's events as log records of at most {@link #MAX_LOG_RECORD_BYTES} each (Kafka
-     * refuses records over 1 MiB by default), in order, the input positions on the last. They go
-     * out in one transaction, so a reader sees all of them or none.
-     */
-    private List<MasterLogRecord> logRecords(List<Object> events, Map<String, Long> positions) {
-        List<MasterLogRecord> records = new ArrayList<>();
-        split(new ArrayList<>(events), records);
-        MasterLogRecord last = records.remove(records.size() - 1);
-        records.add(MasterLogRecord.newBuilder(last).setInputPositions(positions).build());
-        return records;
-    }
-
-    private void split(List<Object> events, List<MasterLogRecord> out) {
-        MasterLogRecord record = MasterLogRecord.newBuilder()
-                .setHeader(Envelopes.header("master", state.epoch(), clock))
-                .setEvents(events)
-                .setInputPositions(Map.of())
-                .build();
-        if (events.size() <= 1 || Codecs.MASTER_LOG_RECORD.encode(record).length <= MAX_LOG_RECORD_BYTES) {
-            out.add(record);
-            return;
-        }
-        int half = events.size() / 2;
-        split(new ArrayList<>(events.subList(0, half)), out);
-        split(new ArrayList<>(events.subList(half, events.size())), out);
     }
 
     private void ensureOfferTopics(Batch batch) {
@@ -679,7 +540,7 @@ public final class Master implements AutoCloseable {
         closeQuietly(http);
         closeQuietly(metrics);
         closeQuietly(inputs);
-        closeQuietly(producer == null ? null : () -> producer.close(Duration.ofSeconds(5)));
+        closeQuietly(log);
         closeQuietly(topics);
         closeQuietly(store);
     }
