@@ -1,5 +1,6 @@
 package io.drover.master;
 
+import io.drover.master.alloc.AllocationConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param pollTimeoutMs longest wait for input in one loop turn
  * @param maxBatchRecords most input records turned into one transaction
  * @param killGracePeriodMs time agents give a killed task between SIGTERM and SIGKILL
+ * @param allocation the allocator's roles, weights, quotas and fairness policy
  */
 public record MasterConfig(
         String bootstrap,
@@ -35,29 +37,36 @@ public record MasterConfig(
         long offerTimeoutMs,
         long pollTimeoutMs,
         int maxBatchRecords,
-        long killGracePeriodMs) {
+        long killGracePeriodMs,
+        AllocationConfig allocation) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "drover-master";
 
     /** The defaults for a master of the cluster at {@code bootstrap} keeping state in {@code dataDir}. */
     public static MasterConfig defaults(String bootstrap, Path dataDir) {
         return new MasterConfig(bootstrap, dataDir, "master-" + ProcessHandle.current().pid(), DEFAULT_TRANSACTIONAL_ID,
-                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000);
+                1_000, 30_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, AllocationConfig.none());
     }
 
     public MasterConfig withMasterId(String id) {
         return new MasterConfig(bootstrap, dataDir, id, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, allocation);
     }
 
     public MasterConfig withAgentTimeoutMs(long ms) {
         return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, ms, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, allocation);
     }
 
     public MasterConfig withOfferTimeoutMs(long ms) {
         return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
-                masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs);
+                masterHeartbeatIntervalMs, allocationIntervalMs, ms, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, allocation);
+    }
+
+    /** This configuration with the allocator's roles, weights and quotas set to {@code a}. */
+    public MasterConfig withAllocation(AllocationConfig a) {
+        return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs, frameworkHeartbeatIntervalMs,
+                masterHeartbeatIntervalMs, allocationIntervalMs, offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, a);
     }
 
     /**
@@ -89,6 +98,11 @@ public record MasterConfig(
         range(errors, "pollTimeoutMs", pollTimeoutMs, 1, 10_000);
         range(errors, "maxBatchRecords", maxBatchRecords, 1, 100_000);
         range(errors, "killGracePeriodMs", killGracePeriodMs, 0, 600_000);
+        if (allocation == null) {
+            errors.add("allocation must be set (AllocationConfig.none() for no roles)");
+        } else {
+            errors.addAll(allocation.errors());
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid master configuration: " + String.join("; ", errors));
         }

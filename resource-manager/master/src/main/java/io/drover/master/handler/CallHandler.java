@@ -106,6 +106,7 @@ public final class CallHandler {
             soft.filters.clear(fw);
             soft.suppressed.remove(fw);
             soft.allocationNeeded = true;
+            soft.fullAllocationNeeded = true;
         } else if (body instanceof Suppress) {
             soft.suppressed.add(fw);
         } else if (body instanceof Kill k) {
@@ -150,6 +151,7 @@ public final class CallHandler {
         soft.filters.clear(fw);
         soft.suppressed.remove(fw);
         soft.allocationNeeded = true;
+        soft.fullAllocationNeeded = true;
         batch.output(outbox.toFramework(fw, Subscribed.newBuilder()
                 .setSubscriptionId(s.getSubscriptionId())
                 .setHeartbeatIntervalMs(config.frameworkHeartbeatIntervalMs())

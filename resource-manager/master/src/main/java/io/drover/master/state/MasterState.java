@@ -20,6 +20,7 @@ import io.drover.api.protocol.TaskStatusChanged;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,10 @@ public final class MasterState {
     private final Map<String, Set<String>> offersByAgent = new HashMap<>();
     private final Map<String, Long> inputPositions = new TreeMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
+    // Read-only indexes for the allocator, kept in step by apply(); never stored, rebuilt by replay.
+    private final double[] clusterTotal = new double[4];
+    private final Map<String, double[]> allocatedByFramework = new HashMap<>();
+    private final Set<String> changedAgents = new HashSet<>();
 
     /** Applies one log record: its events in order, then its input positions. */
     public void replay(MasterLogRecord record) {
@@ -67,10 +72,19 @@ public final class MasterState {
         } else if (event instanceof MasterHeartbeat) {
             // Liveness only; changes nothing.
         } else if (event instanceof AgentAdded e) {
-            agents.put(e.getAgentId(), e);
+            AgentAdded old = agents.put(e.getAgentId(), e);
+            if (old != null) {
+                addScalars(clusterTotal, old.getTotal(), -1);
+            }
+            addScalars(clusterTotal, e.getTotal(), 1);
+            changedAgents.add(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof AgentRemoved e) {
-            agents.remove(e.getAgentId());
+            AgentAdded old = agents.remove(e.getAgentId());
+            if (old != null) {
+                addScalars(clusterTotal, old.getTotal(), -1);
+            }
+            changedAgents.remove(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof FrameworkAdded e) {
             frameworks.put(e.getFrameworkId(), e);
@@ -80,13 +94,19 @@ public final class MasterState {
             dirty.add(Keys.framework(e.getFrameworkId()));
         } else if (event instanceof OfferMade e) {
             Offer offer = e.getOffer();
-            offers.put(offer.getOfferId(), offer);
+            Offer replaced = offers.put(offer.getOfferId(), offer);
+            if (replaced != null) {
+                addScalars(allocated(replaced.getFrameworkId()), replaced.getResources(), -1);
+            }
+            addScalars(allocated(offer.getFrameworkId()), offer.getResources(), 1);
             offersByAgent.computeIfAbsent(offer.getAgentId(), k -> new TreeSet<>()).add(offer.getOfferId());
             dirty.add(Keys.offer(offer.getOfferId()));
         } else if (event instanceof OfferRemoved e) {
             Offer offer = offers.remove(e.getOfferId());
             if (offer != null) {
                 removeFromIndex(offersByAgent, offer.getAgentId(), offer.getOfferId());
+                addScalars(allocated(offer.getFrameworkId()), offer.getResources(), -1);
+                changedAgents.add(offer.getAgentId());
             }
             dirty.add(Keys.offer(e.getOfferId()));
         } else if (event instanceof TaskAdded e) {
@@ -98,14 +118,23 @@ public final class MasterState {
                     .setState(TaskState.STAGING)
                     .setTimestampMs(0)
                     .build();
-            tasks.put(key, new TaskEntry(e.getFrameworkId(), e.getTask(), staging));
+            TaskEntry replaced = tasks.put(key, new TaskEntry(e.getFrameworkId(), e.getTask(), staging));
+            if (replaced != null && !replaced.isTerminal()) {
+                addScalars(allocated(replaced.frameworkId()), replaced.task().getResources(), -1);
+            }
+            addScalars(allocated(e.getFrameworkId()), e.getTask().getResources(), 1);
             tasksByAgent.computeIfAbsent(e.getTask().getAgentId(), k -> new TreeSet<>()).add(key);
             dirty.add(key);
         } else if (event instanceof TaskStatusChanged e) {
             TaskStatus status = e.getStatus();
             TaskEntry entry = tasks.get(Keys.task(status.getFrameworkId(), status.getTaskId()));
             if (entry != null) {
+                boolean wasTerminal = entry.isTerminal();
                 entry.setLatest(status);
+                if (wasTerminal != entry.isTerminal()) {
+                    addScalars(allocated(entry.frameworkId()), entry.task().getResources(), wasTerminal ? 1 : -1);
+                    changedAgents.add(entry.task().getAgentId());
+                }
                 dirty.add(Keys.task(status.getFrameworkId(), status.getTaskId()));
             }
         } else if (event instanceof TaskRemoved e) {
@@ -113,11 +142,56 @@ public final class MasterState {
             TaskEntry entry = tasks.remove(key);
             if (entry != null) {
                 removeFromIndex(tasksByAgent, entry.task().getAgentId(), key);
+                if (!entry.isTerminal()) {
+                    addScalars(allocated(entry.frameworkId()), entry.task().getResources(), -1);
+                    changedAgents.add(entry.task().getAgentId());
+                }
             }
             dirty.add(key);
         } else {
             throw new IllegalArgumentException("unknown master log event " + event.getClass().getName());
         }
+    }
+
+    private double[] allocated(String frameworkId) {
+        return allocatedByFramework.computeIfAbsent(frameworkId, k -> new double[4]);
+    }
+
+    private static void addScalars(double[] into, Resources r, int sign) {
+        into[0] = Math.max(0, into[0] + sign * r.getCpus());
+        into[1] = Math.max(0, into[1] + sign * r.getMemMb());
+        into[2] = Math.max(0, into[2] + sign * r.getDiskMb());
+        into[3] = Math.max(0, into[3] + sign * r.getGpus());
+    }
+
+    private static Resources scalars(double[] v) {
+        return ResourceMath.of(v[0], Math.round(v[1]), Math.round(v[2]), (int) Math.round(v[3]));
+    }
+
+    /** The sum of every agent's total (scalars only, no ports). */
+    public Resources clusterTotal() {
+        return scalars(clusterTotal);
+    }
+
+    /**
+     * What a framework holds: its non-terminal tasks and its outstanding offers (scalars only, no
+     * ports); zero for a framework that holds nothing. Kept up to date by every event, so reading
+     * it costs nothing.
+     */
+    public Resources allocatedTo(String frameworkId) {
+        double[] v = allocatedByFramework.get(frameworkId);
+        return v == null ? ResourceMath.zero() : scalars(v);
+    }
+
+    /**
+     * Agents whose free resources may have grown since the last call (added, or an offer of
+     * theirs ended, or a task on them ended), for an incremental allocation pass; the set is
+     * emptied. An agent that was removed is not in it.
+     */
+    public Set<String> takeChangedAgents() {
+        Set<String> copy = new TreeSet<>(changedAgents);
+        changedAgents.clear();
+        return copy;
     }
 
     private static void removeFromIndex(Map<String, Set<String>> index, String agentId, String key) {
