@@ -36,9 +36,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class Harness {
     final ManualClock clock = new ManualClock(1_000_000);
-    final MasterConfig config = MasterConfig.defaults("unused:1", Path.of("unused"));
+    final MasterConfig config;
     final MasterState state = new MasterState();
-    final MasterLogic logic = new MasterLogic(config, clock, state, new io.drover.master.handler.SoftState(), 8, new java.util.Random(1));
+    final MasterLogic logic;
+
+    Harness() {
+        this(MasterConfig.defaults("unused:1", Path.of("unused")), 1);
+    }
+
+    /** A harness whose master has {@code config} and draws its tie-breaks from {@code seed}. */
+    Harness(MasterConfig config, long seed) {
+        this.config = config.validate();
+        this.logic = new MasterLogic(config, clock, state, new io.drover.master.handler.SoftState(), 8, new java.util.Random(seed));
+    }
+
     /** Every log record "committed", in order. */
     final List<MasterLogRecord> log = new ArrayList<>();
     /** Outputs of the last turn. */

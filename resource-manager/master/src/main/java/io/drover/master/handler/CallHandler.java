@@ -223,8 +223,11 @@ public final class CallHandler {
                 needed = ResourceMath.add(needed, t.getResources());
             }
         }
-        if (!ResourceMath.fits(needed, offered)) {
-            String why = "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
+        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum();
+        boolean portTwice = portsAsked != ResourceMath.portCount(needed.getPorts());
+        if (portTwice || !ResourceMath.fits(needed, offered)) {
+            String why = portTwice ? "two tasks ask for the same port"
+                    : "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
             for (TaskInfo t : valid) {
                 reject(fw, t, TaskState.ERROR, TaskStatusReason.RESOURCES_EXCEEDED, why, batch);
             }
