@@ -38,7 +38,7 @@ final class FairShares {
             String id = fw.getFrameworkId();
             roleOf.put(id, role);
             Resources held = state.allocatedTo(id);
-            consumed.merge(role, held, ResourceMath::add);
+            consumed.merge(role, held, FairShares::addScalars);
             if (!suppressed.contains(id)) {
                 byRole.computeIfAbsent(role, r -> config.newSorter(total, random)).add(id, 1, held);
             }
@@ -116,10 +116,16 @@ final class FairShares {
                 Math.min(piece.getDiskMb(), head.getDiskMb()), Math.min(piece.getGpus(), head.getGpus()), piece.getPorts());
     }
 
+    /** a + b without ports: quotas and shares do not count ports, and their union would only grow. */
+    private static Resources addScalars(Resources a, Resources b) {
+        return ResourceMath.of(a.getCpus() + b.getCpus(), a.getMemMb() + b.getMemMb(), a.getDiskMb() + b.getDiskMb(),
+                a.getGpus() + b.getGpus());
+    }
+
     /** Records a grant: both orders and the role's quota account move. */
     void granted(String role, String frameworkId, Resources r) {
         boolean wasBelow = belowGuarantee(role);
-        consumed.merge(role, r, ResourceMath::add);
+        consumed.merge(role, r, FairShares::addScalars);
         if (wasBelow && !belowGuarantee(role)) {
             rolesBelowGuarantee--;
         }

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -43,8 +44,10 @@ public final class MasterState {
     private final Map<String, FrameworkAdded> frameworks = new TreeMap<>();
     private final Map<String, Offer> offers = new TreeMap<>();
     private final Map<String, TaskEntry> tasks = new TreeMap<>();
-    private final Map<String, Set<String>> tasksByAgent = new HashMap<>();
-    private final Map<String, Set<String>> offersByAgent = new HashMap<>();
+    // Per agent, sorted by key like the main maps, holding the entries themselves so that the
+    // allocator's per-agent reads need no lookups.
+    private final Map<String, Map<String, TaskEntry>> tasksByAgent = new HashMap<>();
+    private final Map<String, Map<String, Offer>> offersByAgent = new HashMap<>();
     private final Map<String, Long> inputPositions = new TreeMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     // Read-only indexes for the allocator, kept in step by apply(); never stored, rebuilt by replay.
@@ -99,7 +102,7 @@ public final class MasterState {
                 addScalars(allocated(replaced.getFrameworkId()), replaced.getResources(), -1);
             }
             addScalars(allocated(offer.getFrameworkId()), offer.getResources(), 1);
-            offersByAgent.computeIfAbsent(offer.getAgentId(), k -> new TreeSet<>()).add(offer.getOfferId());
+            offersByAgent.computeIfAbsent(offer.getAgentId(), k -> new TreeMap<>()).put(offer.getOfferId(), offer);
             dirty.add(Keys.offer(offer.getOfferId()));
         } else if (event instanceof OfferRemoved e) {
             Offer offer = offers.remove(e.getOfferId());
@@ -118,12 +121,13 @@ public final class MasterState {
                     .setState(TaskState.STAGING)
                     .setTimestampMs(0)
                     .build();
-            TaskEntry replaced = tasks.put(key, new TaskEntry(e.getFrameworkId(), e.getTask(), staging));
+            TaskEntry added = new TaskEntry(e.getFrameworkId(), e.getTask(), staging);
+            TaskEntry replaced = tasks.put(key, added);
             if (replaced != null && !replaced.isTerminal()) {
                 addScalars(allocated(replaced.frameworkId()), replaced.task().getResources(), -1);
             }
             addScalars(allocated(e.getFrameworkId()), e.getTask().getResources(), 1);
-            tasksByAgent.computeIfAbsent(e.getTask().getAgentId(), k -> new TreeSet<>()).add(key);
+            tasksByAgent.computeIfAbsent(e.getTask().getAgentId(), k -> new TreeMap<>()).put(key, added);
             dirty.add(key);
         } else if (event instanceof TaskStatusChanged e) {
             TaskStatus status = e.getStatus();
@@ -194,8 +198,8 @@ public final class MasterState {
         return copy;
     }
 
-    private static void removeFromIndex(Map<String, Set<String>> index, String agentId, String key) {
-        Set<String> keys = index.get(agentId);
+    private static void removeFromIndex(Map<String, ? extends Map<String, ?>> index, String agentId, String key) {
+        Map<String, ?> keys = index.get(agentId);
         if (keys != null) {
             keys.remove(key);
             if (keys.isEmpty()) {
@@ -239,20 +243,18 @@ public final class MasterState {
 
     /** Tasks placed on an agent, terminal ones included until they are removed. */
     public Collection<TaskEntry> tasksOn(String agentId) {
-        Set<String> keys = tasksByAgent.getOrDefault(agentId, Set.of());
-        return keys.stream().map(tasks::get).toList();
+        return List.copyOf(tasksByAgent.getOrDefault(agentId, Map.of()).values());
     }
 
     /** Outstanding offers of an agent's resources. */
     public Collection<Offer> offersOn(String agentId) {
-        Set<String> ids = offersByAgent.getOrDefault(agentId, Set.of());
-        return ids.stream().map(offers::get).toList();
+        return List.copyOf(offersByAgent.getOrDefault(agentId, Map.of()).values());
     }
 
     /** What the agent's non-terminal tasks use. */
     public Resources usedOn(String agentId) {
         Resources used = ResourceMath.zero();
-        for (TaskEntry t : tasksOn(agentId)) {
+        for (TaskEntry t : tasksByAgent.getOrDefault(agentId, Map.of()).values()) {
             if (!t.isTerminal()) {
                 used = ResourceMath.add(used, t.task().getResources());
             }
@@ -263,7 +265,7 @@ public final class MasterState {
     /** What outstanding offers hold of the agent's resources. */
     public Resources offeredOn(String agentId) {
         Resources offered = ResourceMath.zero();
-        for (Offer o : offersOn(agentId)) {
+        for (Offer o : offersByAgent.getOrDefault(agentId, Map.of()).values()) {
             offered = ResourceMath.add(offered, o.getResources());
         }
         return offered;
