@@ -11,6 +11,7 @@ import io.drover.api.ResourceMath;
 import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.Offers;
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Revive;
 import io.drover.api.protocol.Suppress;
@@ -48,6 +49,10 @@ class AllocationThroughTheMasterTest {
     void aRegistrationWhoseReservationsExceedItsTotalIsIgnored() {
         Harness h = new Harness();
         h.turn(register("a1", ResourceMath.of(4, 4096, 0, 0), Map.of("r1", ResourceMath.of(3, 1024, 0, 0), "r2", ResourceMath.of(2, 1024, 0, 0))));
+        // Two roles may not reserve one port.
+        h.turn(register("a2", ResourceMath.of(4, 4096, 0, 0, List.of(new PortRange(1, 10))),
+                Map.of("r1", ResourceMath.of(1, 1, 0, 0, List.of(new PortRange(1, 5))),
+                        "r2", ResourceMath.of(1, 1, 0, 0, List.of(new PortRange(5, 6))))));
         assertTrue(h.state.agents().isEmpty());
         assertTrue(h.log.isEmpty());
     }

@@ -16,6 +16,7 @@ import io.drover.api.protocol.OfferMade;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Offers;
 import io.drover.api.protocol.RegisterAgent;
+import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Rescind;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.api.protocol.TaskState;
@@ -30,15 +31,14 @@ import io.drover.master.alloc.Allocator;
 import io.drover.master.state.MasterState;
 import io.drover.master.state.TaskEntry;
 import java.time.Clock;
-import io.drover.api.protocol.Resources;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,12 +155,17 @@ public final class MasterLogic {
             return "resources must be finite and not negative: " + ResourceMath.format(t);
         }
         Resources reserved = ResourceMath.zero();
+        long reservedPorts = 0;
         for (var e : r.getReservations().entrySet()) {
             Resources res = e.getValue();
             if (e.getKey().isBlank() || !(res.getCpus() >= 0) || res.getMemMb() < 0 || res.getDiskMb() < 0 || res.getGpus() < 0) {
                 return "invalid reservation for role '" + e.getKey() + "': " + ResourceMath.format(res);
             }
             reserved = ResourceMath.add(reserved, res);
+            reservedPorts += ResourceMath.portCount(res.getPorts());
+        }
+        if (reservedPorts != ResourceMath.portCount(reserved.getPorts())) {
+            return "two roles reserve the same port";
         }
         if (!ResourceMath.fits(reserved, t)) {
             return "reservations " + ResourceMath.format(reserved) + " do not fit in total " + ResourceMath.format(t);
