@@ -36,11 +36,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class Harness {
     final ManualClock clock = new ManualClock(1_000_000);
-    final MasterConfig config = MasterConfig.defaults("unused:1", Path.of("unused"));
+    final MasterConfig config;
     final MasterState state = new MasterState();
-    final MasterLogic logic = new MasterLogic(config, clock, state, new io.drover.master.handler.SoftState(), 8, new java.util.Random(1));
+    final MasterLogic logic;
+
+    Harness() {
+        this(MasterConfig.defaults("unused:1", Path.of("unused")), 1);
+    }
+
+    /** A harness whose master has {@code config} and draws its tie-breaks from {@code seed}. */
+    Harness(MasterConfig config, long seed) {
+        this.config = config.validate();
+        this.logic = new MasterLogic(config, clock, state, new io.drover.master.handler.SoftState(), 8, new java.util.Random(seed));
+    }
+
     /** Every log record "committed", in order. */
     final List<MasterLogRecord> log = new ArrayList<>();
+    /** Events of the last turn (empty when it recorded none). */
+    List<Object> lastEvents = List.of();
     /** Outputs of the last turn. */
     List<ProducerRecord<byte[], byte[]>> outputs = List.of();
 
@@ -67,6 +80,7 @@ final class Harness {
                     .build());
         }
         outputs = batch.outputs();
+        lastEvents = batch.events();
         return batch;
     }
 
@@ -101,6 +115,19 @@ final class Harness {
         } catch (DecodeException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A keep-alive from every subscribed framework and a heartbeat from every agent, so that nobody times out. */
+    List<Object> liveness() {
+        List<Object> inputs = new ArrayList<>();
+        for (String fw : state.frameworks().keySet()) {
+            inputs.add(call(fw, io.drover.api.protocol.KeepAlive.newBuilder().build()));
+        }
+        for (String agentId : state.agents().keySet()) {
+            inputs.add(AgentMessage.newBuilder().setHeader(Envelopes.header(agentId, clock)).setAgentId(agentId)
+                    .setBody(io.drover.api.protocol.AgentHeartbeat.newBuilder().setSequence(0).build()).build());
+        }
+        return inputs;
     }
 
     static AgentMessage register(String agentId, Resources total, long startedAtMs) {

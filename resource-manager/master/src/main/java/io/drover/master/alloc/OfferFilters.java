@@ -42,6 +42,12 @@ public final class OfferFilters {
         filters.remove(frameworkId);
     }
 
+    /** Drops every filter that has ended by {@code nowMs}. */
+    public void expire(long nowMs) {
+        filters.values().forEach(byAgent -> byAgent.values().removeIf(f -> f.untilMs() <= nowMs));
+        filters.values().removeIf(Map::isEmpty);
+    }
+
     /** The earliest time any filter ends, or Long.MAX_VALUE when there is none. */
     public long nextExpiryMs() {
         long next = Long.MAX_VALUE;

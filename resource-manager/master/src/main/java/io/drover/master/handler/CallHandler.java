@@ -103,6 +103,7 @@ public final class CallHandler {
         if (soft.disconnected.remove(fw)) {
             LOG.info("framework {} is connected again", fw);
             soft.allocationNeeded = true;
+            soft.fullAllocationNeeded = true;
         }
         if (body instanceof KeepAlive) {
             return;
@@ -115,6 +116,7 @@ public final class CallHandler {
             soft.filters.clear(fw);
             soft.suppressed.remove(fw);
             soft.allocationNeeded = true;
+            soft.fullAllocationNeeded = true;
         } else if (body instanceof Suppress) {
             soft.suppressed.add(fw);
         } else if (body instanceof Kill k) {
@@ -161,6 +163,7 @@ public final class CallHandler {
         soft.disconnected.remove(fw);
         soft.frameworkLastSeenMs.put(fw, clock.millis());
         soft.allocationNeeded = true;
+        soft.fullAllocationNeeded = true;
         batch.output(outbox.toFramework(fw, Subscribed.newBuilder()
                 .setSubscriptionId(s.getSubscriptionId())
                 .setHeartbeatIntervalMs(config.frameworkHeartbeatIntervalMs())
@@ -232,8 +235,11 @@ public final class CallHandler {
                 needed = ResourceMath.add(needed, t.getResources());
             }
         }
-        if (!ResourceMath.fits(needed, offered)) {
-            String why = "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
+        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum();
+        boolean portTwice = portsAsked != ResourceMath.portCount(needed.getPorts());
+        if (portTwice || !ResourceMath.fits(needed, offered)) {
+            String why = portTwice ? "two tasks ask for the same port"
+                    : "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
             for (TaskInfo t : valid) {
                 reject(fw, t, TaskState.ERROR, TaskStatusReason.RESOURCES_EXCEEDED, why, batch);
             }

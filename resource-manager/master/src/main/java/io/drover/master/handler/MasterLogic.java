@@ -21,6 +21,7 @@ import io.drover.api.protocol.OfferMade;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Offers;
 import io.drover.api.protocol.RegisterAgent;
+import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Rescind;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.api.protocol.TaskState;
@@ -36,11 +37,13 @@ import io.drover.master.state.MasterState;
 import io.drover.master.state.TaskEntry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +77,7 @@ public final class MasterLogic {
         this.soft = soft;
         this.commandPartitions = commandPartitions;
         this.outbox = new Outbox(clock, state::epoch);
-        this.allocator = new Allocator(random);
+        this.allocator = new Allocator(config.allocation(), random);
         this.calls = new CallHandler(config, clock, state, soft, outbox);
         // A new master has heard no heartbeat yet: every known agent gets a full timeout from now.
         long now = clock.millis();
@@ -135,6 +138,7 @@ public final class MasterLogic {
                 .setAttributes(register.getAttributes())
                 .setCommandPartition(partition)
                 .setRegisteredAtMs(register.getStartedAtMs())
+                .setReservations(register.getReservations())
                 .build();
         boolean restarted = known != null && known.getRegisteredAtMs() != register.getStartedAtMs();
         if (restarted) {
@@ -160,12 +164,29 @@ public final class MasterLogic {
         if (!(t.getCpus() >= 0) || Double.isInfinite(t.getCpus()) || t.getMemMb() < 0 || t.getDiskMb() < 0 || t.getGpus() < 0) {
             return "resources must be finite and not negative: " + ResourceMath.format(t);
         }
+        Resources reserved = ResourceMath.zero();
+        long reservedPorts = 0;
+        for (var e : r.getReservations().entrySet()) {
+            Resources res = e.getValue();
+            if (e.getKey().isBlank() || !(res.getCpus() >= 0) || res.getMemMb() < 0 || res.getDiskMb() < 0 || res.getGpus() < 0) {
+                return "invalid reservation for role '" + e.getKey() + "': " + ResourceMath.format(res);
+            }
+            reserved = ResourceMath.add(reserved, res);
+            reservedPorts += ResourceMath.portCount(res.getPorts());
+        }
+        if (reservedPorts != ResourceMath.portCount(reserved.getPorts())) {
+            return "two roles reserve the same port";
+        }
+        if (!ResourceMath.fits(reserved, t)) {
+            return "reservations " + ResourceMath.format(reserved) + " do not fit in total " + ResourceMath.format(t);
+        }
         return null;
     }
 
     private static boolean sameRegistration(AgentAdded a, AgentAdded b) {
         return a.getHostname().equals(b.getHostname()) && a.getTotal().equals(b.getTotal())
-                && a.getAttributes().equals(b.getAttributes()) && a.getCommandPartition() == b.getCommandPartition();
+                && a.getAttributes().equals(b.getAttributes()) && a.getCommandPartition() == b.getCommandPartition()
+                && a.getReservations().equals(b.getReservations());
     }
 
     /**
@@ -366,11 +387,25 @@ public final class MasterLogic {
         }
     }
 
+    /**
+     * A full pass over every agent when the interval is up, a filter ended, or a framework
+     * subscribed or revived; otherwise an incremental pass over the agents whose free resources
+     * changed since the last pass.
+     */
     private void allocate(long now, Batch batch) {
         soft.allocationNeeded = false;
-        soft.nextAllocationMs = now + config.allocationIntervalMs();
+        boolean filterEnded = soft.filters.nextExpiryMs() <= now;
+        soft.filters.expire(now);
+        Set<String> changed = state.takeChangedAgents();
+        boolean full = soft.fullAllocationNeeded || now >= soft.nextAllocationMs || filterEnded;
+        Collection<String> agents = changed;
+        if (full) {
+            soft.fullAllocationNeeded = false;
+            soft.nextAllocationMs = now + config.allocationIntervalMs();
+            agents = state.agents().keySet();
+        }
         Map<String, List<Offer>> byFramework = new LinkedHashMap<>();
-        for (Allocator.Decision d : allocator.allocate(state, soft.filters, soft.notOffered(), now)) {
+        for (Allocator.Decision d : allocator.allocate(state, soft.filters, soft.notOffered(), now, agents)) {
             AgentAdded agent = state.agents().get(d.agentId());
             Offer offer = Offer.newBuilder()
                     .setOfferId("o-" + state.epoch() + "-" + (soft.offerSequence++))

@@ -21,6 +21,11 @@ public final class SoftState {
     final Set<String> disconnected = new HashSet<>();
     /** Set when something changed that may let the allocator offer more. */
     boolean allocationNeeded = true;
+    /**
+     * Set when a change concerns every agent (a framework subscribed or revived), so the next
+     * pass must walk them all rather than only those whose free resources changed.
+     */
+    boolean fullAllocationNeeded = true;
     long nextAllocationMs;
     long nextFrameworkHeartbeatMs;
     long offerSequence;

@@ -24,7 +24,9 @@ import io.drover.api.protocol.TaskStatusChanged;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -48,10 +50,16 @@ public final class MasterState {
     private final Map<String, FrameworkAdded> frameworks = new TreeMap<>();
     private final Map<String, Offer> offers = new TreeMap<>();
     private final Map<String, TaskEntry> tasks = new TreeMap<>();
-    private final Map<String, Set<String>> tasksByAgent = new HashMap<>();
-    private final Map<String, Set<String>> offersByAgent = new HashMap<>();
+    // Per agent, sorted by key like the main maps, holding the entries themselves so that the
+    // allocator's per-agent reads need no lookups.
+    private final Map<String, Map<String, TaskEntry>> tasksByAgent = new HashMap<>();
+    private final Map<String, Map<String, Offer>> offersByAgent = new HashMap<>();
     private final Map<String, Long> inputPositions = new TreeMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
+    // Read-only indexes for the allocator, kept in step by apply(); never stored, rebuilt by replay.
+    private final double[] clusterTotal = new double[4];
+    private final Map<String, double[]> allocatedByFramework = new HashMap<>();
+    private final Set<String> changedAgents = new HashSet<>();
 
     /** Applies one log record: its events in order, then its input positions. */
     public void replay(MasterLogRecord record) {
@@ -75,20 +83,31 @@ public final class MasterState {
         } else if (event instanceof SnapshotStarted) {
             clearForSnapshot();
         } else if (event instanceof AgentAdded e) {
-            agents.put(e.getAgentId(), e);
+            AgentAdded old = agents.put(e.getAgentId(), e);
+            if (old != null) {
+                addScalars(clusterTotal, old.getTotal(), -1);
+            }
+            addScalars(clusterTotal, e.getTotal(), 1);
             unreachable.remove(e.getAgentId());
+            changedAgents.add(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof AgentUnreachable e) {
             if (agents.containsKey(e.getAgentId())) {
                 unreachable.put(e.getAgentId(), e.getSinceMs());
+                changedAgents.add(e.getAgentId());
                 dirty.add(Keys.agent(e.getAgentId()));
             }
         } else if (event instanceof AgentReachable e) {
             unreachable.remove(e.getAgentId());
+            changedAgents.add(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof AgentRemoved e) {
-            agents.remove(e.getAgentId());
+            AgentAdded old = agents.remove(e.getAgentId());
+            if (old != null) {
+                addScalars(clusterTotal, old.getTotal(), -1);
+            }
             unreachable.remove(e.getAgentId());
+            changedAgents.remove(e.getAgentId());
             dirty.add(Keys.agent(e.getAgentId()));
         } else if (event instanceof FrameworkAdded e) {
             frameworks.put(e.getFrameworkId(), e);
@@ -98,13 +117,19 @@ public final class MasterState {
             dirty.add(Keys.framework(e.getFrameworkId()));
         } else if (event instanceof OfferMade e) {
             Offer offer = e.getOffer();
-            offers.put(offer.getOfferId(), offer);
-            offersByAgent.computeIfAbsent(offer.getAgentId(), k -> new TreeSet<>()).add(offer.getOfferId());
+            Offer replaced = offers.put(offer.getOfferId(), offer);
+            if (replaced != null) {
+                addScalars(allocated(replaced.getFrameworkId()), replaced.getResources(), -1);
+            }
+            addScalars(allocated(offer.getFrameworkId()), offer.getResources(), 1);
+            offersByAgent.computeIfAbsent(offer.getAgentId(), k -> new TreeMap<>()).put(offer.getOfferId(), offer);
             dirty.add(Keys.offer(offer.getOfferId()));
         } else if (event instanceof OfferRemoved e) {
             Offer offer = offers.remove(e.getOfferId());
             if (offer != null) {
                 removeFromIndex(offersByAgent, offer.getAgentId(), offer.getOfferId());
+                addScalars(allocated(offer.getFrameworkId()), offer.getResources(), -1);
+                changedAgents.add(offer.getAgentId());
             }
             dirty.add(Keys.offer(e.getOfferId()));
         } else if (event instanceof TaskAdded e) {
@@ -116,14 +141,24 @@ public final class MasterState {
                     .setState(TaskState.STAGING)
                     .setTimestampMs(0)
                     .build();
-            tasks.put(key, new TaskEntry(e.getFrameworkId(), e.getTask(), staging));
-            tasksByAgent.computeIfAbsent(e.getTask().getAgentId(), k -> new TreeSet<>()).add(key);
+            TaskEntry added = new TaskEntry(e.getFrameworkId(), e.getTask(), staging);
+            TaskEntry replaced = tasks.put(key, added);
+            if (replaced != null && !replaced.isTerminal()) {
+                addScalars(allocated(replaced.frameworkId()), replaced.task().getResources(), -1);
+            }
+            addScalars(allocated(e.getFrameworkId()), e.getTask().getResources(), 1);
+            tasksByAgent.computeIfAbsent(e.getTask().getAgentId(), k -> new TreeMap<>()).put(key, added);
             dirty.add(key);
         } else if (event instanceof TaskStatusChanged e) {
             TaskStatus status = e.getStatus();
             TaskEntry entry = tasks.get(Keys.task(status.getFrameworkId(), status.getTaskId()));
             if (entry != null) {
+                boolean wasTerminal = entry.isTerminal();
                 entry.setLatest(status);
+                if (wasTerminal != entry.isTerminal()) {
+                    addScalars(allocated(entry.frameworkId()), entry.task().getResources(), wasTerminal ? 1 : -1);
+                    changedAgents.add(entry.task().getAgentId());
+                }
                 dirty.add(Keys.task(status.getFrameworkId(), status.getTaskId()));
             }
         } else if (event instanceof TaskRemoved e) {
@@ -131,6 +166,10 @@ public final class MasterState {
             TaskEntry entry = tasks.remove(key);
             if (entry != null) {
                 removeFromIndex(tasksByAgent, entry.task().getAgentId(), key);
+                if (!entry.isTerminal()) {
+                    addScalars(allocated(entry.frameworkId()), entry.task().getResources(), -1);
+                    changedAgents.add(entry.task().getAgentId());
+                }
             }
             dirty.add(key);
         } else {
@@ -152,10 +191,54 @@ public final class MasterState {
         tasks.clear();
         tasksByAgent.clear();
         offersByAgent.clear();
+        java.util.Arrays.fill(clusterTotal, 0);
+        allocatedByFramework.clear();
+        changedAgents.clear();
     }
 
-    private static void removeFromIndex(Map<String, Set<String>> index, String agentId, String key) {
-        Set<String> keys = index.get(agentId);
+    private double[] allocated(String frameworkId) {
+        return allocatedByFramework.computeIfAbsent(frameworkId, k -> new double[4]);
+    }
+
+    private static void addScalars(double[] into, Resources r, int sign) {
+        into[0] = Math.max(0, into[0] + sign * r.getCpus());
+        into[1] = Math.max(0, into[1] + sign * r.getMemMb());
+        into[2] = Math.max(0, into[2] + sign * r.getDiskMb());
+        into[3] = Math.max(0, into[3] + sign * r.getGpus());
+    }
+
+    private static Resources scalars(double[] v) {
+        return ResourceMath.of(v[0], Math.round(v[1]), Math.round(v[2]), (int) Math.round(v[3]));
+    }
+
+    /** The sum of every agent's total (scalars only, no ports). */
+    public Resources clusterTotal() {
+        return scalars(clusterTotal);
+    }
+
+    /**
+     * What a framework holds: its non-terminal tasks and its outstanding offers (scalars only, no
+     * ports); zero for a framework that holds nothing. Kept up to date by every event, so reading
+     * it costs nothing.
+     */
+    public Resources allocatedTo(String frameworkId) {
+        double[] v = allocatedByFramework.get(frameworkId);
+        return v == null ? ResourceMath.zero() : scalars(v);
+    }
+
+    /**
+     * Agents whose free resources may have grown since the last call (added, or an offer of
+     * theirs ended, or a task on them ended), for an incremental allocation pass; the set is
+     * emptied. An agent that was removed is not in it.
+     */
+    public Set<String> takeChangedAgents() {
+        Set<String> copy = new TreeSet<>(changedAgents);
+        changedAgents.clear();
+        return copy;
+    }
+
+    private static void removeFromIndex(Map<String, ? extends Map<String, ?>> index, String agentId, String key) {
+        Map<String, ?> keys = index.get(agentId);
         if (keys != null) {
             keys.remove(key);
             if (keys.isEmpty()) {
@@ -208,20 +291,18 @@ public final class MasterState {
 
     /** Tasks placed on an agent, terminal ones included until they are removed. */
     public Collection<TaskEntry> tasksOn(String agentId) {
-        Set<String> keys = tasksByAgent.getOrDefault(agentId, Set.of());
-        return keys.stream().map(tasks::get).toList();
+        return List.copyOf(tasksByAgent.getOrDefault(agentId, Map.of()).values());
     }
 
     /** Outstanding offers of an agent's resources. */
     public Collection<Offer> offersOn(String agentId) {
-        Set<String> ids = offersByAgent.getOrDefault(agentId, Set.of());
-        return ids.stream().map(offers::get).toList();
+        return List.copyOf(offersByAgent.getOrDefault(agentId, Map.of()).values());
     }
 
     /** What the agent's non-terminal tasks use. */
     public Resources usedOn(String agentId) {
         Resources used = ResourceMath.zero();
-        for (TaskEntry t : tasksOn(agentId)) {
+        for (TaskEntry t : tasksByAgent.getOrDefault(agentId, Map.of()).values()) {
             if (!t.isTerminal()) {
                 used = ResourceMath.add(used, t.task().getResources());
             }
@@ -232,7 +313,7 @@ public final class MasterState {
     /** What outstanding offers hold of the agent's resources. */
     public Resources offeredOn(String agentId) {
         Resources offered = ResourceMath.zero();
-        for (Offer o : offersOn(agentId)) {
+        for (Offer o : offersByAgent.getOrDefault(agentId, Map.of()).values()) {
             offered = ResourceMath.add(offered, o.getResources());
         }
         return offered;
