@@ -17,6 +17,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--work-dir", required = true, description = "the agent's work directory (locked while it runs)")
     Path workDir;
 
@@ -43,10 +46,21 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--attribute", paramLabel = "KEY=VALUE", description = "a label offered with this agent's resources, as rack=r1 (repeatable)")
     Map<String, String> attributes = Map.of();
 
+    @Option(names = "--reservation", paramLabel = "ROLE=RESOURCES",
+            description = "reserve part of this agent for a role, as analytics=cpus=2,mem=4g (repeatable); offered only to that role's frameworks")
+    Map<String, String> reservations = Map.of();
+
     @Override
     public Integer call() throws Exception {
+        Map<String, io.drover.api.protocol.Resources> reserved = new java.util.LinkedHashMap<>();
+        try {
+            reservations.forEach((role, amount) -> reserved.put(role, Units.parseResources(amount)));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--reservation: " + e.getMessage());
+        }
         AgentConfig.Builder b = AgentConfig.builder(cluster.bootstrap(), workDir)
-                .reserveCpus(reserveCpus).reserveMemMb(reserveMemMb).reserveDiskMb(reserveDiskMb).attributes(attributes);
+                .reserveCpus(reserveCpus).reserveMemMb(reserveMemMb).reserveDiskMb(reserveDiskMb).attributes(attributes)
+                .reservations(reserved);
         if (cpus != null) {
             b.cpus(cpus);
         }

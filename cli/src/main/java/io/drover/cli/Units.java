@@ -42,6 +42,44 @@ public final class Units {
         };
     }
 
+    /**
+     * A resource amount such as {@code cpus=2,mem=4g,disk=10g,gpus=1}; missing kinds are zero.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static io.drover.api.protocol.Resources parseResources(String text) {
+        double cpus = 0;
+        long mem = 0;
+        long disk = 0;
+        int gpus = 0;
+        for (String part : text.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("'" + part + "' is not KIND=AMOUNT (as cpus=2 or mem=4g)");
+            }
+            switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                case "cpus" -> cpus = parseNumber(kv[1], "cpus");
+                case "mem" -> mem = parseMb(kv[1]);
+                case "disk" -> disk = parseMb(kv[1]);
+                case "gpus" -> gpus = (int) parseNumber(kv[1], "gpus");
+                default -> throw new IllegalArgumentException("unknown resource '" + kv[0] + "': use cpus, mem, disk or gpus");
+            }
+        }
+        return io.drover.api.ResourceMath.of(cpus, mem, disk, gpus);
+    }
+
+    private static double parseNumber(String text, String what) {
+        try {
+            double d = Double.parseDouble(text.trim());
+            if (!(d >= 0) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a number not below 0, was '" + text + "'");
+        }
+    }
+
     /** Picocli converter for sizes in MiB. */
     public static final class MbConverter implements CommandLine.ITypeConverter<Long> {
         @Override

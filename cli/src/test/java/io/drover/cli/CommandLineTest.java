@@ -72,5 +72,10 @@ class CommandLineTest {
         assertEquals(2048, Units.parseMb("2g"));
         assertEquals(64, Units.parseMb("64m"));
         assertEquals(64, Units.parseMb("64"));
+        assertEquals(io.drover.api.ResourceMath.of(2, 4096, 0, 1), Units.parseResources("cpus=2,mem=4g,gpus=1"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Units.parseResources("cpu=2"));
+        Run badReservation = run("agent", "--work-dir", "/tmp/nowhere", "--reservation", "r1=cpus=lots");
+        assertEquals(2, badReservation.code());
+        assertTrue(badReservation.err().contains("cpus must be a number"), badReservation.err());
     }
 }

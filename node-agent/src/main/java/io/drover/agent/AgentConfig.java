@@ -1,6 +1,8 @@
 package io.drover.agent;
 
 import io.drover.api.Ids;
+import io.drover.api.ResourceMath;
+import io.drover.api.protocol.Resources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -29,6 +31,8 @@ import java.util.OptionalLong;
  * @param reserveMemMb memory in MiB kept for the system
  * @param reserveDiskMb disk in MiB kept for the system
  * @param attributes labels such as rack or zone, passed on to frameworks in offers
+ * @param reservations parts of the total reserved for roles (static reservations): offered only
+ *     to frameworks of that role; the master checks that they fit in the total
  * @param hostname the name frameworks should reach this host by
  * @param heartbeatIntervalMs heartbeat interval used when the master's AgentRegistered names none
  * @param killGracePeriodMs time between SIGTERM and SIGKILL when the agent itself kills its tasks
@@ -52,6 +56,7 @@ public record AgentConfig(
         long reserveMemMb,
         long reserveDiskMb,
         Map<String, String> attributes,
+        Map<String, Resources> reservations,
         String hostname,
         long heartbeatIntervalMs,
         long killGracePeriodMs,
@@ -109,6 +114,7 @@ public record AgentConfig(
         requireNonNegative("reserveMemMb", reserveMemMb);
         requireNonNegative("reserveDiskMb", reserveDiskMb);
         attributes = checkedAttributes(attributes);
+        reservations = checkedReservations(reservations);
         if (hostname == null || hostname.isBlank()) {
             throw new IllegalArgumentException("hostname must not be blank");
         }
@@ -142,6 +148,7 @@ public record AgentConfig(
         b.reserveMemMb = reserveMemMb;
         b.reserveDiskMb = reserveDiskMb;
         b.attributes = attributes;
+        b.reservations = reservations;
         b.hostname = hostname;
         b.heartbeatIntervalMs = heartbeatIntervalMs;
         b.killGracePeriodMs = killGracePeriodMs;
@@ -189,6 +196,22 @@ public record AgentConfig(
         }
     }
 
+    private static Map<String, Resources> checkedReservations(Map<String, Resources> reservations) {
+        requirePresent(reservations, "reservations must not be null (use an empty map)");
+        if (reservations.size() > MAX_ATTRIBUTES) {
+            throw new IllegalArgumentException("at most " + MAX_ATTRIBUTES + " reservations are allowed, got " + reservations.size());
+        }
+        reservations.forEach((role, r) -> {
+            if (role == null || role.isBlank() || role.equals("*") || role.length() > MAX_ATTRIBUTE_LENGTH) {
+                throw new IllegalArgumentException("a reservation's role must be a name other than '*', was '" + role + "'");
+            }
+            if (!(r.getCpus() >= 0) || r.getMemMb() < 0 || r.getDiskMb() < 0 || r.getGpus() < 0) {
+                throw new IllegalArgumentException("the reservation for role " + role + " must not be negative: " + ResourceMath.format(r));
+            }
+        });
+        return Collections.unmodifiableMap(new LinkedHashMap<>(reservations));
+    }
+
     private static Map<String, String> checkedAttributes(Map<String, String> attributes) {
         requirePresent(attributes, "attributes must not be null (use an empty map)");
         if (attributes.size() > MAX_ATTRIBUTES) {
@@ -219,6 +242,7 @@ public record AgentConfig(
         private long reserveMemMb = DEFAULT_RESERVE_MEM_MB;
         private long reserveDiskMb = DEFAULT_RESERVE_DISK_MB;
         private Map<String, String> attributes = Map.of();
+        private Map<String, Resources> reservations = Map.of();
         private String hostname;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
         private long killGracePeriodMs = DEFAULT_KILL_GRACE_PERIOD_MS;
@@ -266,6 +290,12 @@ public record AgentConfig(
 
         public Builder reserveDiskMb(long diskMb) {
             this.reserveDiskMb = diskMb;
+            return this;
+        }
+
+        /** Static reservations: role to the part of the total kept for it. */
+        public Builder reservations(Map<String, Resources> reservations) {
+            this.reservations = reservations;
             return this;
         }
 
@@ -326,7 +356,7 @@ public record AgentConfig(
          */
         public AgentConfig build() {
             return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb,
-                    reserveCpus, reserveMemMb, reserveDiskMb, attributes, hostname != null ? hostname : localHostname(),
+                    reserveCpus, reserveMemMb, reserveDiskMb, attributes, reservations, hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks);
         }

@@ -418,6 +418,7 @@ final class AgentLoop implements Runnable {
                 .setHostname(config.hostname())
                 .setTotal(total)
                 .setAttributes(config.attributes())
+                .setReservations(config.reservations())
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
                 .build();
