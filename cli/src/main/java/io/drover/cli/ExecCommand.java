@@ -36,6 +36,9 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "exec", description = "the task's name (default: ${DEFAULT-VALUE})")
     String name;
 
+    @Option(names = "--role", defaultValue = "*", description = "the role whose share the task draws on (default: ${DEFAULT-VALUE})")
+    String role;
+
     @Option(names = "--env", paramLabel = "KEY=VALUE", description = "an environment variable for the task (repeatable)")
     Map<String, String> env = Map.of();
 
@@ -59,7 +62,7 @@ final class ExecCommand implements Callable<Integer> {
             System.err.println("drover exec: " + e.getMessage());
             return 2;
         }
-        ExecResult result = new ExecFramework(cluster.bootstrap(), Clock.systemUTC(), System.out, System.err).run(request);
+        ExecResult result = new ExecFramework(cluster.bootstrap(), Clock.systemUTC(), System.out, System.err).withRole(role).run(request);
         if (result.exitCode() == ExecFramework.DROVER_ERROR) {
             System.err.println("drover exec: " + result.message());
         }

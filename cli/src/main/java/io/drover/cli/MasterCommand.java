@@ -2,6 +2,9 @@ package io.drover.cli;
 
 import io.drover.master.Master;
 import io.drover.master.MasterConfig;
+import io.drover.master.alloc.AllocationConfig;
+import io.drover.master.alloc.RoleConfig;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,10 +33,51 @@ final class MasterCommand implements Callable<Integer> {
             description = "where the HTTP API listens, host:port; empty for none (default: ${DEFAULT-VALUE})")
     String httpListen;
 
+    @Option(names = "--role-weight", paramLabel = "ROLE=WEIGHT", description = "a role's weight in fair sharing (default 1; repeatable)")
+    Map<String, Double> weights = Map.of();
+
+    @Option(names = "--quota-guarantee", paramLabel = "ROLE=RESOURCES",
+            description = "resources a role is offered before roles above their guarantee, as analytics=cpus=4,mem=8g (repeatable)")
+    Map<String, String> guarantees = Map.of();
+
+    @Option(names = "--quota-limit", paramLabel = "ROLE=RESOURCES",
+            description = "most resources a role may hold, as analytics=cpus=16,mem=64g (repeatable)")
+    Map<String, String> limits = Map.of();
+
+    @Option(names = "--fairness", defaultValue = "DRF", description = "how frameworks and roles are ordered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    AllocationConfig.Fairness fairness;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The roles, weights and quotas given on the command line. */
+    AllocationConfig allocation() {
+        AllocationConfig a = AllocationConfig.none().withFairness(fairness);
+        java.util.Set<String> roles = new java.util.TreeSet<>();
+        roles.addAll(weights.keySet());
+        roles.addAll(guarantees.keySet());
+        roles.addAll(limits.keySet());
+        try {
+            for (String role : roles) {
+                RoleConfig r = RoleConfig.weighted(weights.getOrDefault(role, 1.0));
+                if (guarantees.containsKey(role)) {
+                    r = r.withGuarantee(Units.parseResources(guarantees.get(role)));
+                }
+                if (limits.containsKey(role)) {
+                    r = r.withLimit(Units.parseResources(limits.get(role)));
+                }
+                a = a.withRole(role, r);
+            }
+            return a.validate();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         MasterConfig config = MasterConfig.defaults(cluster.bootstrap(), dataDir).withOfferTimeoutMs(offerTimeout.toMillis())
-                .withHttpListen(httpListen);
+                .withHttpListen(httpListen).withAllocation(allocation());
         if (masterId != null) {
             config = config.withMasterId(masterId);
         }

@@ -31,6 +31,7 @@ public final class ExecFramework {
     private final Clock clock;
     private final PrintStream out;
     private final PrintStream err;
+    private String role = "*";
 
     /**
      * @param out receives the task's stdout
@@ -43,12 +44,18 @@ public final class ExecFramework {
         this.err = err;
     }
 
+    /** The same framework subscribing in {@code role}. */
+    public ExecFramework withRole(String role) {
+        this.role = role;
+        return this;
+    }
+
     /** Runs the request to its end and says how it ended. */
     public ExecResult run(ExecRequest request) {
         String frameworkId = "exec-" + UUID.randomUUID().toString().substring(0, 13);
         String taskId = sanitize(request.name()) + "-" + UUID.randomUUID().toString().substring(0, 8);
         SchedulerConfig config = new SchedulerConfig(bootstrap, frameworkId, "drover-exec " + request.name(),
-                System.getProperty("user.name", "drover"), "*", 0, clock);
+                System.getProperty("user.name", "drover"), role, 0, clock);
         try (SchedulerClient client = new SchedulerClient(config)) {
             // Once SUBSCRIBE is out the master may know the framework: make sure it goes away
             // with this process, Ctrl-C included, so that its task is killed and its offers return.
