@@ -1,0 +1,445 @@
+package io.drover.master.sim;
+
+import io.drover.api.ResourceMath;
+import io.drover.api.Topics;
+import io.drover.api.codec.Codec;
+import io.drover.api.codec.Codecs;
+import io.drover.api.codec.DecodeException;
+import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentCommand;
+import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.CallMessage;
+import io.drover.api.protocol.FrameworkEvent;
+import io.drover.api.protocol.Header;
+import io.drover.api.protocol.MasterElected;
+import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.Offer;
+import io.drover.api.protocol.Resources;
+import io.drover.api.protocol.StatusMessage;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.master.ManualClock;
+import io.drover.master.MasterConfig;
+import io.drover.master.handler.Batch;
+import io.drover.master.handler.MasterLogic;
+import io.drover.master.handler.SoftState;
+import io.drover.master.state.MasterState;
+import io.drover.master.state.TaskEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One deterministic run of the master's logic against hundreds of simulated agents and a few
+ * simulated frameworks. One seed drives everything: the {@link Random} every party draws from,
+ * the manual clock and the order of the {@link EventQueue}. Messages travel through the queue
+ * with drawn delays, in order per channel as on a Kafka partition. The master runs in turns as
+ * the Kafka loop would: the inputs that arrived, then the timers; its log records and outputs
+ * are kept, and its outputs are delivered to the agents and frameworks.
+ *
+ * <p>Invariants are checked after every turn; a violation throws an {@link AssertionError} that
+ * names the seed, the step and how to replay it.
+ */
+final class Simulation {
+    /** One framework of a scenario. */
+    record FrameworkSpec(String id, String role, Resources taskSize, int demand) {}
+
+    /**
+     * @param chaos agents go silent, die and restart; frameworks kill, fail over and tear down
+     * @param steps master turns of the busy phase
+     * @param quietMs virtual time, after the busy phase, with every agent that can be healthy
+     *     and no new work, after which no task may be left unfinished; 0 for none
+     */
+    record Scenario(String name, int agents, List<FrameworkSpec> frameworks, boolean chaos, int steps,
+            long minTaskMs, long maxTaskMs, long quietMs) {}
+
+    static final long START_MS = 1_700_000_000_000L;
+    static final int COMMAND_PARTITIONS = 8;
+    private static final int REPLAY_CHECK_EVERY = 100;
+
+    final long seed;
+    final Scenario scenario;
+    final Random random;
+    final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).withMasterId("sim-master");
+    private final ManualClock clock = new ManualClock(START_MS);
+    private final EventQueue queue = new EventQueue();
+    final MasterState state = new MasterState();
+    private final MasterLogic logic;
+    final List<MasterLogRecord> log = new ArrayList<>();
+    /** A standby's copy: every record replayed through the wire format as it is committed. */
+    private final MasterState standby = new MasterState();
+    final Map<String, SimulatedAgent> agents = new TreeMap<>();
+    final Map<String, SimulatedFramework> frameworks = new TreeMap<>();
+    /** Every update an agent sent, by update id. */
+    private final Map<String, TaskStatus> sentByAgents = new HashMap<>();
+    private final List<Object> arrived = new ArrayList<>();
+    /** Tasks of the master's state after the last turn, and whether each was terminal. */
+    private Map<String, Boolean> lastTasks = new HashMap<>();
+    private final Set<String> removedTasks = new HashSet<>();
+    private boolean chaos;
+    private int step;
+    private long messageSeq;
+    private long updateSeq;
+    long outputs;
+
+    Simulation(long seed, Scenario scenario) {
+        this.seed = seed;
+        this.scenario = scenario;
+        this.random = new Random(seed);
+        this.logic = new MasterLogic(config, clock, state, new SoftState(), COMMAND_PARTITIONS, new Random(random.nextLong()));
+        this.chaos = scenario.chaos();
+        String[] kinds = {"small", "large", "gpu"};
+        for (int i = 0; i < scenario.agents(); i++) {
+            String kind = kinds[random.nextInt(kinds.length)];
+            Resources total = switch (kind) {
+                case "small" -> ResourceMath.of(4, 8_192, 100_000, 0);
+                case "large" -> ResourceMath.of(16, 65_536, 500_000, 0);
+                default -> ResourceMath.of(8, 32_768, 200_000, 2);
+            };
+            String id = String.format("agent-%03d", i);
+            agents.put(id, new SimulatedAgent(id, total, this));
+        }
+        for (FrameworkSpec spec : scenario.frameworks()) {
+            frameworks.put(spec.id(), new SimulatedFramework(spec.id(), spec.role(), spec.taskSize(), spec.demand(), scenario.chaos(), this));
+        }
+    }
+
+    /** A scenario with every kind of trouble. */
+    static Scenario chaos(int agents, int steps) {
+        return new Scenario("chaos", agents, List.of(
+                new FrameworkSpec("fw-tiny", "*", ResourceMath.of(0.5, 512, 0, 0), 400),
+                new FrameworkSpec("fw-batch", "*", ResourceMath.of(1, 2_048, 0, 0), 400),
+                new FrameworkSpec("fw-disk", "*", ResourceMath.of(2, 4_096, 10_000, 0), 200),
+                new FrameworkSpec("fw-big", "analytics", ResourceMath.of(4, 16_384, 0, 0), 100),
+                new FrameworkSpec("fw-gpu", "ml", ResourceMath.of(2, 8_192, 0, 1), 100)),
+                true, steps, 2_000, 40_000, 150_000);
+    }
+
+    /** Runs the scenario and checks everything; throws AssertionError on the first violation. */
+    Simulation run() {
+        Batch first = new Batch(state);
+        first.record(MasterElected.newBuilder().setEpoch(1).setMasterId(config.masterId()).build());
+        commit(first);
+        for (SimulatedAgent a : agents.values()) {
+            queue.at(now() + random.nextInt(5_000), a::start);
+        }
+        for (SimulatedFramework f : frameworks.values()) {
+            queue.at(now() + random.nextInt(3_000), f::start);
+        }
+        for (int i = 0; i < scenario.steps(); i++) {
+            turn();
+        }
+        if (scenario.quietMs() > 0) {
+            chaos = false;
+            agents.values().forEach(SimulatedAgent::heal);
+            frameworks.values().forEach(SimulatedFramework::quiesce);
+            long end = now() + scenario.quietMs();
+            while (now() < end) {
+                turn();
+            }
+            checkNothingLeft();
+        }
+        checkReplay(true);
+        return this;
+    }
+
+    private void turn() {
+        long target = now() + 20 + random.nextInt(230);
+        while (queue.nextAtMs() <= target) {
+            long at = queue.nextAtMs();
+            if (at > now()) {
+                clock.advanceMs(at - now());
+            }
+            queue.poll().run();
+        }
+        clock.advanceMs(target - now());
+        Batch batch = new Batch(state);
+        List<Object> inputs = List.copyOf(arrived);
+        arrived.clear();
+        for (Object input : inputs) {
+            if (input instanceof AgentMessage m) {
+                logic.onAgentMessage(m, batch);
+            } else if (input instanceof StatusMessage m) {
+                logic.onStatus(m, batch);
+            } else if (input instanceof CallMessage m) {
+                logic.calls().onCall(m, batch);
+            } else {
+                throw new IllegalStateException(String.valueOf(input));
+            }
+        }
+        logic.onTimers(batch);
+        commit(batch);
+        step++;
+        checkTurn();
+        if (step % REPLAY_CHECK_EVERY == 0) {
+            checkReplay(false);
+        }
+    }
+
+    /** Keeps the batch's log record and delivers its outputs, as one committed transaction. */
+    private void commit(Batch batch) {
+        if (!batch.events().isEmpty()) {
+            MasterLogRecord record = MasterLogRecord.newBuilder()
+                    .setHeader(header("master"))
+                    .setEvents(new ArrayList<>(batch.events()))
+                    .setInputPositions(Map.of())
+                    .build();
+            log.add(record);
+            standby.replay(decode(Codecs.MASTER_LOG_RECORD, Codecs.MASTER_LOG_RECORD.encode(record)));
+        }
+        long sentAtMs = now();
+        for (ProducerRecord<byte[], byte[]> r : batch.outputs()) {
+            outputs++;
+            if (r.topic().equals(Topics.AGENT_COMMANDS)) {
+                AgentCommand c = decode(Codecs.AGENT_COMMAND, r.value());
+                SimulatedAgent agent = agents.get(c.getAgentId());
+                if (agent == null) {
+                    fail("command for unknown agent " + c.getAgentId());
+                }
+                AgentAdded known = state.agents().get(c.getAgentId());
+                if (known != null && known.getCommandPartition() != r.partition()) {
+                    fail("command for agent " + c.getAgentId() + " on partition " + r.partition() + ", not its "
+                            + known.getCommandPartition());
+                }
+                queue.onChannel("to-agent-" + c.getAgentId(), now() + delayMs(), () -> agent.onCommand(c.getBody(), sentAtMs));
+            } else {
+                FrameworkEvent e = decode(Codecs.FRAMEWORK_EVENT, r.value());
+                SimulatedFramework fw = frameworks.get(e.getFrameworkId());
+                if (fw == null || !r.topic().equals(Topics.offers(e.getFrameworkId()))) {
+                    fail("event for framework " + e.getFrameworkId() + " on topic " + r.topic());
+                }
+                queue.onChannel("to-framework-" + fw.id, now() + delayMs(), () -> fw.onEvent(e.getFrameworkId(), e.getBody()));
+            }
+        }
+    }
+
+    // ---- invariants ----
+
+    private void checkTurn() {
+        // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
+        Map<String, Resources> claimed = new HashMap<>();
+        for (Offer o : state.offers().values()) {
+            if (!state.agents().containsKey(o.getAgentId())) {
+                fail("offer " + o.getOfferId() + " is of agent " + o.getAgentId() + ", which is not registered");
+            }
+            if (!state.frameworks().containsKey(o.getFrameworkId())) {
+                fail("offer " + o.getOfferId() + " is to framework " + o.getFrameworkId() + ", which is not subscribed");
+            }
+            claimed.merge(o.getAgentId(), o.getResources(), ResourceMath::add);
+        }
+        Map<String, Boolean> tasks = new HashMap<>();
+        for (Map.Entry<String, TaskEntry> e : state.tasks().entrySet()) {
+            TaskEntry t = e.getValue();
+            if (!t.isTerminal()) {
+                claimed.merge(t.task().getAgentId(), t.task().getResources(), ResourceMath::add);
+                // 3. A task never leaves a terminal state, and a removed task never comes back.
+                if (Boolean.TRUE.equals(lastTasks.get(e.getKey()))) {
+                    fail("task " + e.getKey() + " went from terminal back to " + t.state());
+                }
+            }
+            if (removedTasks.contains(e.getKey())) {
+                fail("task " + e.getKey() + " came back after it was removed");
+            }
+            tasks.put(e.getKey(), t.isTerminal());
+        }
+        for (String key : lastTasks.keySet()) {
+            if (!tasks.containsKey(key)) {
+                removedTasks.add(key);
+            }
+        }
+        lastTasks = tasks;
+        claimed.forEach((agentId, used) -> {
+            AgentAdded agent = state.agents().get(agentId);
+            Resources total = agent == null ? ResourceMath.zero() : agent.getTotal();
+            if (!ResourceMath.fits(used, total)) {
+                fail("agent " + agentId + " has " + ResourceMath.format(total) + " but offers and live tasks hold "
+                        + ResourceMath.format(used) + ": offers " + state.offersOn(agentId));
+            }
+        });
+        // 1b. No agent runs more than it has.
+        for (SimulatedAgent a : agents.values()) {
+            if (!ResourceMath.fits(a.used(), a.total)) {
+                fail("agent " + a.id + " runs tasks that need " + ResourceMath.format(a.used()) + " of its "
+                        + ResourceMath.format(a.total));
+            }
+        }
+    }
+
+    /** 4. The log rebuilds the live state, through the wire format. */
+    private void checkReplay(boolean fromScratch) {
+        String live = digest(state);
+        if (!live.equals(digest(standby))) {
+            fail("the state replayed from the log differs from the live state:\n" + firstDifference(live, digest(standby)));
+        }
+        if (fromScratch) {
+            MasterState fresh = new MasterState();
+            log.forEach(fresh::replay);
+            if (!live.equals(digest(fresh))) {
+                fail("the log replayed from scratch differs from the live state:\n" + firstDifference(live, digest(fresh)));
+            }
+        }
+    }
+
+    /** 2. After the quiet phase every task a framework launched has ended, and every agent is done. */
+    private void checkNothingLeft() {
+        for (SimulatedFramework f : frameworks.values()) {
+            if (!f.subscribed()) {
+                fail("framework " + f.id + " is not subscribed at the end");
+            }
+            for (SimulatedFramework.Task t : f.tasks.values()) {
+                if (t.abandoned) {
+                    continue;
+                }
+                if (t.state == null) {
+                    fail("framework " + f.id + " never heard of task " + t.taskId + " after accepting an offer for it");
+                }
+                if (!t.terminal()) {
+                    fail("framework " + f.id + " launched task " + t.taskId + ", last heard " + t.state
+                            + ", and never learned its end; the master has " + describeTask(f.id, t.taskId));
+                }
+            }
+        }
+        for (SimulatedAgent a : agents.values()) {
+            if (a.mode() == SimulatedAgent.Mode.DEAD) {
+                if (state.agents().containsKey(a.id)) {
+                    fail("dead agent " + a.id + " is still registered after the quiet phase");
+                }
+                continue;
+            }
+            if (!a.registered() || a.runningTasks() > 0 || a.pendingUpdates() > 0) {
+                fail("agent " + a.id + " after the quiet phase: mode " + a.mode() + ", registered " + a.registered()
+                        + ", running " + a.runningTasks() + ", updates waiting for acknowledgement " + a.pendingUpdates());
+            }
+        }
+        for (TaskEntry t : state.tasks().values()) {
+            if (!t.isTerminal()) {
+                fail("the master still has live task " + t.frameworkId() + "/" + t.task().getTaskId() + " after the quiet phase");
+            }
+        }
+    }
+
+    private String describeTask(String frameworkId, String taskId) {
+        TaskEntry t = state.task(frameworkId, taskId);
+        return t == null ? "no such task" : t.state() + " on " + t.task().getAgentId();
+    }
+
+    /** Dominant share of a framework: its largest fraction of the cluster's CPUs or memory, tasks and offers. */
+    double dominantShare(String frameworkId) {
+        double cpus = 0;
+        double mem = 0;
+        double totalCpus = 0;
+        double totalMem = 0;
+        for (AgentAdded a : state.agents().values()) {
+            totalCpus += a.getTotal().getCpus();
+            totalMem += a.getTotal().getMemMb();
+        }
+        for (TaskEntry t : state.tasks().values()) {
+            if (t.frameworkId().equals(frameworkId) && !t.isTerminal()) {
+                cpus += t.task().getResources().getCpus();
+                mem += t.task().getResources().getMemMb();
+            }
+        }
+        for (Offer o : state.offers().values()) {
+            if (o.getFrameworkId().equals(frameworkId)) {
+                cpus += o.getResources().getCpus();
+                mem += o.getResources().getMemMb();
+            }
+        }
+        return Math.max(cpus / totalCpus, mem / totalMem);
+    }
+
+    /** A canonical text of everything in a state, as StateReplayTest compares them. */
+    static String digest(MasterState s) {
+        StringBuilder sb = new StringBuilder("epoch=" + s.epoch() + " master=" + s.activeMasterId() + "\n");
+        s.agents().forEach((k, v) -> sb.append(k).append(v).append('\n'));
+        s.frameworks().forEach((k, v) -> sb.append(k).append(v).append('\n'));
+        s.offers().forEach((k, v) -> sb.append(k).append(v).append('\n'));
+        for (Map.Entry<String, TaskEntry> e : s.tasks().entrySet()) {
+            sb.append(e.getKey()).append(e.getValue().task()).append(e.getValue().latest()).append('\n');
+        }
+        sb.append(new TreeMap<>(s.inputPositions()));
+        return sb.toString();
+    }
+
+    private static String firstDifference(String a, String b) {
+        String[] la = a.split("\n");
+        String[] lb = b.split("\n");
+        for (int i = 0; i < Math.max(la.length, lb.length); i++) {
+            String x = i < la.length ? la[i] : "<none>";
+            String y = i < lb.length ? lb[i] : "<none>";
+            if (!x.equals(y)) {
+                return "live:     " + x + "\nreplayed: " + y;
+            }
+        }
+        return "(same lines)";
+    }
+
+    // ---- what the simulated parties use ----
+
+    long now() {
+        return clock.millis();
+    }
+
+    boolean chaos() {
+        return chaos;
+    }
+
+    void after(long delayMs, Runnable action) {
+        queue.at(now() + delayMs, action);
+    }
+
+    /** A message to the master on a channel (a source's partition), arriving after a drawn delay. */
+    void toMaster(String channel, Object input) {
+        queue.onChannel("to-master-" + channel, now() + delayMs(), () -> arrived.add(input));
+    }
+
+    private long delayMs() {
+        // Mostly quick, sometimes slow, as a busy broker is.
+        return random.nextInt(10) == 0 ? 200 + random.nextInt(2_000) : 1 + random.nextInt(100);
+    }
+
+    long taskDurationMs() {
+        return scenario.minTaskMs() + (long) (random.nextDouble() * (scenario.maxTaskMs() - scenario.minTaskMs()));
+    }
+
+    Header header(String principal) {
+        return Header.newBuilder().setMessageId("m-" + messageSeq++).setPrincipal(principal).setTimestampMs(now()).build();
+    }
+
+    String newUpdateId() {
+        return "u-" + updateSeq++;
+    }
+
+    void agentSent(TaskStatus status) {
+        sentByAgents.put(status.getUpdateId(), status);
+    }
+
+    TaskStatus sentByAgent(String updateId) {
+        return sentByAgents.get(updateId);
+    }
+
+    int step() {
+        return step;
+    }
+
+    /** Throws an AssertionError that names the seed and step, so the failure can be replayed. */
+    void fail(String what) {
+        throw new AssertionError("simulation '" + scenario.name() + "' seed " + seed + " step " + step + " (t+"
+                + (now() - START_MS) + " ms): " + what + "\n  replay with -Ddrover.sim.seed=" + seed);
+    }
+
+    private static <T extends SpecificRecord> T decode(Codec<T> codec, byte[] bytes) {
+        try {
+            return codec.decode(bytes);
+        } catch (DecodeException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
