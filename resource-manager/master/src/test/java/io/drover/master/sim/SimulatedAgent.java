@@ -184,6 +184,11 @@ final class SimulatedAgent {
             sim.fail("agent " + id + " was asked to launch task " + key + " twice");
         }
         running.put(key, new Running(frameworkId, task));
+        // 1b. What runs here never needs more than the agent has.
+        if (!ResourceMath.fits(used(), total)) {
+            sim.fail("agent " + id + " runs tasks that need " + ResourceMath.format(used()) + " of its " + ResourceMath.format(total)
+                    + " after launching " + key);
+        }
         int thisRun = run;
         sim.after(50 + sim.random.nextInt(2_000), () -> {
             if (thisRun == run && running.containsKey(key)) {

@@ -13,15 +13,21 @@ import io.drover.api.protocol.FrameworkEvent;
 import io.drover.api.protocol.Header;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterLogRecord;
+import io.drover.api.protocol.OfferMade;
+import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.StatusMessage;
+import io.drover.api.protocol.TaskAdded;
+import io.drover.api.protocol.TaskRemoved;
 import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusChanged;
 import io.drover.master.ManualClock;
 import io.drover.master.MasterConfig;
 import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
 import io.drover.master.handler.SoftState;
+import io.drover.master.state.Keys;
 import io.drover.master.state.MasterState;
 import io.drover.master.state.TaskEntry;
 import java.nio.file.Path;
@@ -33,6 +39,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -62,7 +69,7 @@ final class Simulation {
 
     static final long START_MS = 1_700_000_000_000L;
     static final int COMMAND_PARTITIONS = 8;
-    private static final int REPLAY_CHECK_EVERY = 100;
+    private static final int REPLAY_CHECK_EVERY = 250;
 
     final long seed;
     final Scenario scenario;
@@ -73,15 +80,15 @@ final class Simulation {
     final MasterState state = new MasterState();
     private final MasterLogic logic;
     final List<MasterLogRecord> log = new ArrayList<>();
-    /** A standby's copy: every record replayed through the wire format as it is committed. */
+    /** A standby's copy: every record replayed as it is committed. */
     private final MasterState standby = new MasterState();
     final Map<String, SimulatedAgent> agents = new TreeMap<>();
     final Map<String, SimulatedFramework> frameworks = new TreeMap<>();
     /** Every update an agent sent, by update id. */
     private final Map<String, TaskStatus> sentByAgents = new HashMap<>();
     private final List<Object> arrived = new ArrayList<>();
-    /** Tasks of the master's state after the last turn, and whether each was terminal. */
-    private Map<String, Boolean> lastTasks = new HashMap<>();
+    /** The master's tasks as its log events tell them, and whether each is terminal. */
+    private final Map<String, Boolean> taskTerminal = new HashMap<>();
     private final Set<String> removedTasks = new HashSet<>();
     private boolean chaos;
     private int step;
@@ -112,8 +119,8 @@ final class Simulation {
     }
 
     /** A scenario with every kind of trouble. */
-    static Scenario chaos(int agents, int steps) {
-        return new Scenario("chaos", agents, List.of(
+    static Scenario chaos(String name, int agents, int steps) {
+        return new Scenario(name, agents, List.of(
                 new FrameworkSpec("fw-tiny", "*", ResourceMath.of(0.5, 512, 0, 0), 400),
                 new FrameworkSpec("fw-batch", "*", ResourceMath.of(1, 2_048, 0, 0), 400),
                 new FrameworkSpec("fw-disk", "*", ResourceMath.of(2, 4_096, 10_000, 0), 200),
@@ -134,7 +141,7 @@ final class Simulation {
             queue.at(now() + random.nextInt(3_000), f::start);
         }
         for (int i = 0; i < scenario.steps(); i++) {
-            turn();
+            turn(250);
         }
         if (scenario.quietMs() > 0) {
             chaos = false;
@@ -142,7 +149,7 @@ final class Simulation {
             frameworks.values().forEach(SimulatedFramework::quiesce);
             long end = now() + scenario.quietMs();
             while (now() < end) {
-                turn();
+                turn(1_000); // nothing much happens: longer turns keep the run short
             }
             checkNothingLeft();
         }
@@ -150,8 +157,9 @@ final class Simulation {
         return this;
     }
 
-    private void turn() {
-        long target = now() + 20 + random.nextInt(230);
+    /** One turn of the master's loop, after 20 ms to {@code maxTickMs} of virtual time. */
+    private void turn(int maxTickMs) {
+        long target = now() + 20 + random.nextInt(maxTickMs - 20);
         while (queue.nextAtMs() <= target) {
             long at = queue.nextAtMs();
             if (at > now()) {
@@ -177,7 +185,7 @@ final class Simulation {
         logic.onTimers(batch);
         commit(batch);
         step++;
-        checkTurn();
+        checkTurn(batch.events());
         if (step % REPLAY_CHECK_EVERY == 0) {
             checkReplay(false);
         }
@@ -192,7 +200,7 @@ final class Simulation {
                     .setInputPositions(Map.of())
                     .build();
             log.add(record);
-            standby.replay(decode(Codecs.MASTER_LOG_RECORD, Codecs.MASTER_LOG_RECORD.encode(record)));
+            standby.replay(record);
         }
         long sentAtMs = now();
         for (ProducerRecord<byte[], byte[]> r : batch.outputs()) {
@@ -222,57 +230,66 @@ final class Simulation {
 
     // ---- invariants ----
 
-    private void checkTurn() {
-        // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
-        Map<String, Resources> claimed = new HashMap<>();
-        for (Offer o : state.offers().values()) {
-            if (!state.agents().containsKey(o.getAgentId())) {
-                fail("offer " + o.getOfferId() + " is of agent " + o.getAgentId() + ", which is not registered");
-            }
-            if (!state.frameworks().containsKey(o.getFrameworkId())) {
-                fail("offer " + o.getOfferId() + " is to framework " + o.getFrameworkId() + ", which is not subscribed");
-            }
-            claimed.merge(o.getAgentId(), o.getResources(), ResourceMath::add);
-        }
-        Map<String, Boolean> tasks = new HashMap<>();
-        for (Map.Entry<String, TaskEntry> e : state.tasks().entrySet()) {
-            TaskEntry t = e.getValue();
-            if (!t.isTerminal()) {
-                claimed.merge(t.task().getAgentId(), t.task().getResources(), ResourceMath::add);
-                // 3. A task never leaves a terminal state, and a removed task never comes back.
-                if (Boolean.TRUE.equals(lastTasks.get(e.getKey()))) {
-                    fail("task " + e.getKey() + " went from terminal back to " + t.state());
+    /** Checks what this turn's events touched; every {@value #REPLAY_CHECK_EVERY} turns, everything. */
+    private void checkTurn(List<Object> events) {
+        Set<String> touched = new TreeSet<>();
+        for (Object event : events) {
+            if (event instanceof OfferMade e) {
+                touched.add(e.getOffer().getAgentId());
+                if (!state.frameworks().containsKey(e.getOffer().getFrameworkId())) {
+                    fail("offer " + e.getOffer().getOfferId() + " made to framework " + e.getOffer().getFrameworkId()
+                            + ", which is not subscribed");
+                }
+            } else if (event instanceof AgentAdded e) {
+                touched.add(e.getAgentId());
+            } else if (event instanceof TaskAdded e) {
+                String key = Keys.task(e.getFrameworkId(), e.getTask().getTaskId());
+                touched.add(e.getTask().getAgentId());
+                // 3. A removed task never comes back: task ids are never reused.
+                if (taskTerminal.containsKey(key) || removedTasks.contains(key)) {
+                    fail("task " + key + " was added again");
+                }
+                taskTerminal.put(key, false);
+            } else if (event instanceof TaskStatusChanged e) {
+                String key = Keys.task(e.getStatus().getFrameworkId(), e.getStatus().getTaskId());
+                boolean terminal = TaskEntry.isTerminal(e.getStatus().getState());
+                // 3. The master's task never leaves a terminal state.
+                if (Boolean.TRUE.equals(taskTerminal.get(key)) && !terminal) {
+                    fail("task " + key + " went from terminal back to " + e.getStatus().getState());
+                }
+                if (taskTerminal.containsKey(key)) {
+                    taskTerminal.put(key, terminal);
+                }
+            } else if (event instanceof TaskRemoved e) {
+                String key = Keys.task(e.getFrameworkId(), e.getTaskId());
+                if (taskTerminal.remove(key) != null) {
+                    removedTasks.add(key);
                 }
             }
-            if (removedTasks.contains(e.getKey())) {
-                fail("task " + e.getKey() + " came back after it was removed");
-            }
-            tasks.put(e.getKey(), t.isTerminal());
         }
-        for (String key : lastTasks.keySet()) {
-            if (!tasks.containsKey(key)) {
-                removedTasks.add(key);
+        if (step % REPLAY_CHECK_EVERY == 0) {
+            touched.addAll(state.agents().keySet());
+            for (Offer o : state.offers().values()) {
+                if (!state.agents().containsKey(o.getAgentId()) || !state.frameworks().containsKey(o.getFrameworkId())) {
+                    fail("offer " + o + " is of an agent that is not registered or to a framework that is not subscribed");
+                }
             }
         }
-        lastTasks = tasks;
-        claimed.forEach((agentId, used) -> {
+        // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
+        for (String agentId : touched) {
             AgentAdded agent = state.agents().get(agentId);
-            Resources total = agent == null ? ResourceMath.zero() : agent.getTotal();
-            if (!ResourceMath.fits(used, total)) {
-                fail("agent " + agentId + " has " + ResourceMath.format(total) + " but offers and live tasks hold "
-                        + ResourceMath.format(used) + ": offers " + state.offersOn(agentId));
+            if (agent == null) {
+                continue;
             }
-        });
-        // 1b. No agent runs more than it has.
-        for (SimulatedAgent a : agents.values()) {
-            if (!ResourceMath.fits(a.used(), a.total)) {
-                fail("agent " + a.id + " runs tasks that need " + ResourceMath.format(a.used()) + " of its "
-                        + ResourceMath.format(a.total));
+            Resources held = ResourceMath.add(state.usedOn(agentId), state.offeredOn(agentId));
+            if (!ResourceMath.fits(held, agent.getTotal())) {
+                fail("agent " + agentId + " has " + ResourceMath.format(agent.getTotal()) + " but offers and live tasks hold "
+                        + ResourceMath.format(held) + "; offers " + state.offersOn(agentId));
             }
         }
     }
 
-    /** 4. The log rebuilds the live state, through the wire format. */
+    /** 4. The log rebuilds the live state; from scratch, through the wire format as a standby reads it. */
     private void checkReplay(boolean fromScratch) {
         String live = digest(state);
         if (!live.equals(digest(standby))) {
@@ -280,7 +297,9 @@ final class Simulation {
         }
         if (fromScratch) {
             MasterState fresh = new MasterState();
-            log.forEach(fresh::replay);
+            for (MasterLogRecord r : log) {
+                fresh.replay(decode(Codecs.MASTER_LOG_RECORD, Codecs.MASTER_LOG_RECORD.encode(r)));
+            }
             if (!live.equals(digest(fresh))) {
                 fail("the log replayed from scratch differs from the live state:\n" + firstDifference(live, digest(fresh)));
             }
@@ -323,6 +342,25 @@ final class Simulation {
                 fail("the master still has live task " + t.frameworkId() + "/" + t.task().getTaskId() + " after the quiet phase");
             }
         }
+    }
+
+    /** A one-line account of what happened, for the test's output. */
+    String summary() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (MasterLogRecord r : log) {
+            for (Object e : r.getEvents()) {
+                String kind = e.getClass().getSimpleName();
+                if (e instanceof OfferRemoved o) {
+                    kind += "." + o.getCause();
+                } else if (e instanceof TaskStatusChanged c) {
+                    kind += "." + c.getStatus().getState();
+                }
+                counts.merge(kind, 1, Integer::sum);
+            }
+        }
+        int duplicates = frameworks.values().stream().mapToInt(f -> f.duplicates).sum();
+        return String.format("%s seed %d: %d turns, %d s virtual, %d log records, %d outputs, %d repeats dropped by frameworks, %s",
+                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, duplicates, counts);
     }
 
     private String describeTask(String frameworkId, String taskId) {
