@@ -84,7 +84,9 @@ final class SimulatedAgent {
                     send(RegisterAgent.newBuilder().setHostname("host-" + id).setTotal(total).setStartedAtMs(startedAtMs).build());
                 }
             } else {
-                send(AgentHeartbeat.newBuilder().setSequence(heartbeatSequence++).build());
+                if (!(sim.chaos() && sim.random.nextInt(50) == 0)) { // else this heartbeat is lost
+                    send(AgentHeartbeat.newBuilder().setSequence(heartbeatSequence++).build());
+                }
                 if (now - lastResendMs >= RESEND_MS) {
                     lastResendMs = now;
                     sendHeads();

@@ -13,9 +13,11 @@ import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.Offers;
 import io.drover.api.protocol.Reconcile;
 import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.Revive;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Subscribe;
 import io.drover.api.protocol.Subscribed;
+import io.drover.api.protocol.Suppress;
 import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
@@ -65,6 +67,7 @@ final class SimulatedFramework {
     private final Simulation sim;
     private int demand;
     private boolean subscribed;
+    private boolean suppressed;
     private boolean quiet;
     private int incarnation;
     private boolean resubscribeScheduled;
@@ -91,6 +94,7 @@ final class SimulatedFramework {
     private void subscribe() {
         incarnation++;
         subscribed = false;
+        suppressed = false;
         offers.clear();
         call(Subscribe.newBuilder().setFrameworkName(id).setRole(role).setSubscriptionId(subscriptionId()).build());
     }
@@ -102,6 +106,10 @@ final class SimulatedFramework {
     private void tick() {
         if (subscribed && !quiet && chaotic && sim.chaos()) {
             demand += sim.random.nextInt(3);
+            if (suppressed && demand > 0) {
+                suppressed = false;
+                call(Revive.newBuilder().build());
+            }
             double roll = sim.random.nextDouble();
             if (roll < 0.05) {
                 killOne();
@@ -141,6 +149,10 @@ final class SimulatedFramework {
     /** For the quiet end of a run: no new work, no chaos; offers are declined. */
     void quiesce() {
         quiet = true;
+        if (suppressed) {
+            suppressed = false;
+            call(Revive.newBuilder().build()); // so that it hears of offers, and declines them
+        }
         demand = 0;
     }
 
@@ -200,6 +212,10 @@ final class SimulatedFramework {
         if (wanted == 0 || (chaotic && sim.random.nextInt(10) == 0)) {
             double refuse = quiet ? 5 : sim.random.nextInt(4);
             call(Decline.newBuilder().setOfferIds(List.of(offer.getOfferId())).setRefuseSeconds(refuse).build());
+            if (demand == 0 && chaotic && !quiet && !suppressed && sim.random.nextInt(4) == 0) {
+                suppressed = true; // nothing to run: stop offers until there is
+                call(Suppress.newBuilder().build());
+            }
             return;
         }
         int count = chaotic && sim.random.nextBoolean() ? 1 + sim.random.nextInt(wanted) : wanted;

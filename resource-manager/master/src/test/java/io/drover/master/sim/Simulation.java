@@ -77,8 +77,12 @@ final class Simulation {
     final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).withMasterId("sim-master");
     private final ManualClock clock = new ManualClock(START_MS);
     private final EventQueue queue = new EventQueue();
-    final MasterState state = new MasterState();
-    private final MasterLogic logic;
+    /** The master's state; replaced by one rebuilt from the log when the master recovers or fails over. */
+    MasterState state = new MasterState();
+    private SoftState soft = new SoftState();
+    private Random masterRandom;
+    private MasterLogic logic;
+    int masterRestarts;
     final List<MasterLogRecord> log = new ArrayList<>();
     /** A standby's copy: every record replayed as it is committed. */
     private final MasterState standby = new MasterState();
@@ -100,7 +104,8 @@ final class Simulation {
         this.seed = seed;
         this.scenario = scenario;
         this.random = new Random(seed);
-        this.logic = new MasterLogic(config, clock, state, new SoftState(), COMMAND_PARTITIONS, new Random(random.nextLong()));
+        this.masterRandom = new Random(random.nextLong());
+        this.logic = new MasterLogic(config, clock, state, soft, COMMAND_PARTITIONS, masterRandom);
         this.chaos = scenario.chaos();
         String[] kinds = {"small", "large", "gpu"};
         for (int i = 0; i < scenario.agents(); i++) {
@@ -183,12 +188,40 @@ final class Simulation {
             }
         }
         logic.onTimers(batch);
+        if (chaos && random.nextInt(300) == 0) {
+            // The transaction fails: nothing of this turn is committed or sent.
+            recoverMaster(random.nextInt(3) == 0, inputs);
+            step++;
+            return;
+        }
         commit(batch);
         step++;
         checkTurn(batch.events());
         if (step % REPLAY_CHECK_EVERY == 0) {
             checkReplay(false);
         }
+    }
+
+    /**
+     * What Master does after a failed transaction ({@code newProcess} false: it keeps its soft
+     * state) or what a standby does when it takes over ({@code newProcess} true): rebuild the state
+     * from the log, write a MasterElected record with the next epoch, and read again the inputs
+     * whose positions were not committed.
+     */
+    private void recoverMaster(boolean newProcess, List<Object> uncommittedInputs) {
+        masterRestarts++;
+        MasterState reloaded = new MasterState();
+        log.forEach(reloaded::replay);
+        state = reloaded;
+        if (newProcess) {
+            soft = new SoftState();
+            masterRandom = new Random(random.nextLong());
+        }
+        logic = new MasterLogic(config, clock, state, soft, COMMAND_PARTITIONS, masterRandom);
+        Batch elected = new Batch(state);
+        elected.record(MasterElected.newBuilder().setEpoch(state.epoch() + 1).setMasterId(config.masterId()).build());
+        commit(elected);
+        arrived.addAll(0, uncommittedInputs);
     }
 
     /** Keeps the batch's log record and delivers its outputs, as one committed transaction. */
@@ -359,8 +392,9 @@ final class Simulation {
             }
         }
         int duplicates = frameworks.values().stream().mapToInt(f -> f.duplicates).sum();
-        return String.format("%s seed %d: %d turns, %d s virtual, %d log records, %d outputs, %d repeats dropped by frameworks, %s",
-                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, duplicates, counts);
+        return String.format("%s seed %d: %d turns, %d s virtual, %d log records, %d outputs, %d master recoveries, "
+                + "%d repeats dropped by frameworks, %s",
+                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, masterRestarts, duplicates, counts);
     }
 
     private String describeTask(String frameworkId, String taskId) {

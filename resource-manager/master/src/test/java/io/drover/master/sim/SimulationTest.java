@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Deterministic simulation of the master against many agents and several frameworks (see
  * {@link Simulation}). By default a fixed set of seeds runs; {@code -Ddrover.sim.seed=N} runs
- * only seed N in every scenario, to replay a failure, and {@code -Ddrover.sim.steps=N} changes
- * the length of the busy phase.
+ * only seed N in every scenario, to replay a failure; {@code -Ddrover.sim.seeds=N} runs N seeds
+ * of each scenario, for a longer search; {@code -Ddrover.sim.steps=N} changes the length of the
+ * busy phase.
  */
 class SimulationTest {
     private static Level masterLogLevel;
@@ -38,10 +39,16 @@ class SimulationTest {
         ((Logger) LoggerFactory.getLogger("io.drover.master")).setLevel(masterLogLevel);
     }
 
-    /** Seeds {@code first} to {@code last}, or only the one named by -Ddrover.sim.seed. */
+    /**
+     * Seeds {@code first} to {@code last}; only the one named by -Ddrover.sim.seed; or, for a
+     * longer search, -Ddrover.sim.seeds=N seeds from {@code first}.
+     */
     static LongStream seeds(long first, long last) {
         String one = System.getProperty("drover.sim.seed");
-        return one == null || one.isBlank() ? LongStream.rangeClosed(first, last) : LongStream.of(Long.parseLong(one.trim()));
+        if (one != null && !one.isBlank()) {
+            return LongStream.of(Long.parseLong(one.trim()));
+        }
+        return LongStream.range(first, first + Long.getLong("drover.sim.seeds", last - first + 1));
     }
 
     static int steps(int normally) {
