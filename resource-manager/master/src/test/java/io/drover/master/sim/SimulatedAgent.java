@@ -82,6 +82,14 @@ final class SimulatedAgent {
                 if (now - lastRegisterSentMs >= REGISTER_RETRY_MS) {
                     lastRegisterSentMs = now;
                     send(RegisterAgent.newBuilder().setHostname("host-" + id).setTotal(total).setStartedAtMs(startedAtMs).build());
+                    if (sim.random.nextDouble() < sim.restartWhileRegistering()) {
+                        // Dies before the master answered, and a new process starts at once.
+                        sim.after(1 + sim.random.nextInt(20), () -> {
+                            if (thisRun == run) {
+                                start();
+                            }
+                        });
+                    }
                 }
             } else {
                 if (!(sim.chaos() && sim.random.nextInt(50) == 0)) { // else this heartbeat is lost
@@ -295,8 +303,15 @@ final class SimulatedAgent {
         return n;
     }
 
-    int runningTasks() {
-        return running.size();
+    /** Framework id and task id of each task running here. */
+    List<String[]> runningTasks() {
+        List<String[]> tasks = new ArrayList<>();
+        running.values().forEach(r -> tasks.add(new String[] {r.frameworkId(), r.task().getTaskId()}));
+        return tasks;
+    }
+
+    long startedAtMs() {
+        return startedAtMs;
     }
 
     private static String key(String frameworkId, String taskId) {

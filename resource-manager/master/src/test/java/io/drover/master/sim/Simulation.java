@@ -63,13 +63,16 @@ final class Simulation {
      * @param steps master turns of the busy phase
      * @param quietMs virtual time, after the busy phase, with every agent that can be healthy
      *     and no new work, after which no task may be left unfinished; 0 for none
+     * @param restartWhileRegistering chance that an agent restarts right after it sent a
+     *     registration, before the master answered it
      */
     record Scenario(String name, int agents, List<FrameworkSpec> frameworks, boolean chaos, int steps,
-            long minTaskMs, long maxTaskMs, long quietMs) {}
+            long minTaskMs, long maxTaskMs, long quietMs, double restartWhileRegistering) {}
 
     static final long START_MS = 1_700_000_000_000L;
     static final int COMMAND_PARTITIONS = 8;
     private static final int REPLAY_CHECK_EVERY = 250;
+    private static final int ZOMBIE_CHECK_EVERY = 25;
 
     final long seed;
     final Scenario scenario;
@@ -131,7 +134,7 @@ final class Simulation {
                 new FrameworkSpec("fw-disk", "*", ResourceMath.of(2, 4_096, 10_000, 0), 200),
                 new FrameworkSpec("fw-big", "analytics", ResourceMath.of(4, 16_384, 0, 0), 100),
                 new FrameworkSpec("fw-gpu", "ml", ResourceMath.of(2, 8_192, 0, 1), 100)),
-                true, steps, 2_000, 40_000, 150_000);
+                true, steps, 2_000, 40_000, 150_000, 0);
     }
 
     /** Runs the scenario and checks everything; throws AssertionError on the first violation. */
@@ -308,6 +311,9 @@ final class Simulation {
                 }
             }
         }
+        if (step % ZOMBIE_CHECK_EVERY == 0) {
+            checkNoZombies();
+        }
         // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
         for (String agentId : touched) {
             AgentAdded agent = state.agents().get(agentId);
@@ -318,6 +324,28 @@ final class Simulation {
             if (!ResourceMath.fits(held, agent.getTotal())) {
                 fail("agent " + agentId + " has " + ResourceMath.format(agent.getTotal()) + " but offers and live tasks hold "
                         + ResourceMath.format(held) + "; offers " + state.offersOn(agentId));
+            }
+        }
+    }
+
+    /**
+     * 1c. A task that runs on an agent the master knows in its current run is a live task of the
+     * master's; otherwise the master offers resources that are in use.
+     */
+    private void checkNoZombies() {
+        for (SimulatedAgent a : agents.values()) {
+            AgentAdded known = state.agents().get(a.id);
+            if (a.mode() != SimulatedAgent.Mode.UP || !a.registered() || known == null || known.getRegisteredAtMs() != a.startedAtMs()) {
+                continue;
+            }
+            for (String[] task : a.runningTasks()) {
+                TaskEntry t = state.task(task[0], task[1]);
+                if (t == null || t.isTerminal() || !t.task().getAgentId().equals(a.id)) {
+                    fail("agent " + a.id + " (run started at t+" + (a.startedAtMs() - START_MS) + " ms) runs task " + task[0] + "/"
+                            + task[1] + ", which the master has as " + (t == null ? "unknown" : t.state() + " on " + t.task().getAgentId())
+                            + "; the master offers " + ResourceMath.format(state.offeredOn(a.id)) + " of the agent's "
+                            + ResourceMath.format(a.total) + " while the agent runs " + ResourceMath.format(a.used()));
+                }
             }
         }
     }
@@ -365,9 +393,9 @@ final class Simulation {
                 }
                 continue;
             }
-            if (!a.registered() || a.runningTasks() > 0 || a.pendingUpdates() > 0) {
+            if (!a.registered() || !a.runningTasks().isEmpty() || a.pendingUpdates() > 0) {
                 fail("agent " + a.id + " after the quiet phase: mode " + a.mode() + ", registered " + a.registered()
-                        + ", running " + a.runningTasks() + ", updates waiting for acknowledgement " + a.pendingUpdates());
+                        + ", running " + a.runningTasks().size() + ", updates waiting for acknowledgement " + a.pendingUpdates());
             }
         }
         for (TaskEntry t : state.tasks().values()) {
@@ -475,6 +503,10 @@ final class Simulation {
     private long delayMs() {
         // Mostly quick, sometimes slow, as a busy broker is.
         return random.nextInt(10) == 0 ? 200 + random.nextInt(2_000) : 1 + random.nextInt(100);
+    }
+
+    double restartWhileRegistering() {
+        return scenario.restartWhileRegistering();
     }
 
     long taskDurationMs() {

@@ -88,7 +88,7 @@ class SimulationTest {
             Simulation.Scenario steady = new Simulation.Scenario("fairness", 60, List.of(
                     new Simulation.FrameworkSpec("fw-a", "analytics", task, 1_000_000),
                     new Simulation.FrameworkSpec("fw-b", "analytics", task, 1_000_000)),
-                    false, steps(1_200), 5_000, 30_000, 0);
+                    false, steps(1_200), 5_000, 30_000, 0, 0);
             Simulation sim = new Simulation(seed, steady).run();
             double a = sim.dominantShare("fw-a");
             double b = sim.dominantShare("fw-b");
