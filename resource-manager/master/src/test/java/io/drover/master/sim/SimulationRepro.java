@@ -17,6 +17,19 @@ class SimulationRepro {
      * master launches there. When the master then reads the new run's RegisterAgent, it takes it
      * for a restart and declares those tasks LOST, while the agent goes on running them: the
      * master offers resources that are in use.
+     *
+     * <p>Seed 3: agent-001's runs started at t+2074, 2093, 2101, 2107, 2126 and 2139 ms each sent
+     * RegisterAgent; at t+2196 the master took in the first two and answered; run 2139 took the
+     * answer (written after it started, so above its registration floor); at t+2954 the master
+     * launched fw-b's tasks t8..t36 there; at t+4040 it took in the delayed registrations of runs
+     * 2101..2139, declared t8..t36 LOST ("restarted and did not recover the task") and offered all
+     * 16 CPUs again while the agent ran 16 CPUs of tasks.
+     *
+     * <p>Where: AgentRegistered names no run (MasterLogic.onAgentMessage, the answer built at
+     * MasterLogic.java:139), the master declares a restart on any other startedAtMs
+     * (MasterLogic.java:129-131), and the agent takes any answer at or above its registration
+     * floor (node-agent AgentLoop.onRegistered, AgentLoop.java:256-260). A fix: AgentRegistered
+     * carries the startedAtMs it answers, and the agent takes only its own.
      */
     @Test
     void agentRestartedWhileRegisteringRunsTasksTheMasterDeclaredLost() {
