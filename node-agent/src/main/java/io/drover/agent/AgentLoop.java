@@ -258,6 +258,13 @@ final class AgentLoop implements Runnable {
     }
 
     private void onRegistered(ConsumerRecord<byte[], byte[]> r, AgentRegistered answer) {
+        if (answer.getStartedAtMs() != 0 && answer.getStartedAtMs() != startedAtMs) {
+            // The answer to a registration of another run of this agent (the master may read an
+            // earlier run's registration late): the master does not know this run yet.
+            LOG.info("agent {}: ignoring AgentRegistered at offset {}, which answers the run started at {}", agentId, r.offset(),
+                    answer.getStartedAtMs());
+            return;
+        }
         if (!registered && r.offset() < channel.registrationFloor()) {
             LOG.info("agent {}: ignoring AgentRegistered at offset {}, which answered an earlier run", agentId, r.offset());
             return;

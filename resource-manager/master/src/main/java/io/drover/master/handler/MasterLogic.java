@@ -131,6 +131,12 @@ public final class MasterLogic {
         }
         int partition = AgentPartitions.commandPartition(agentId, commandPartitions);
         AgentAdded known = state.agents().get(agentId);
+        if (known != null && register.getStartedAtMs() < known.getRegisteredAtMs()) {
+            // A late registration of a run older than the one registered: that run is over.
+            LOG.info("ignoring a late registration of agent {} from an earlier run (started at {}, now {})", agentId,
+                    register.getStartedAtMs(), known.getRegisteredAtMs());
+            return;
+        }
         AgentAdded added = AgentAdded.newBuilder()
                 .setAgentId(agentId)
                 .setHostname(register.getHostname())
@@ -153,6 +159,7 @@ public final class MasterLogic {
         batch.output(outbox.toAgent(agentId, partition, AgentRegistered.newBuilder()
                 .setCommandPartition(partition)
                 .setHeartbeatIntervalMs(config.agentHeartbeatIntervalMs())
+                .setStartedAtMs(register.getStartedAtMs())
                 .build()));
     }
 
