@@ -6,6 +6,10 @@ import java.util.UUID;
 
 /** Builds the header every message carries. */
 public final class Envelopes {
+    static {
+        io.drover.api.codec.ProtocolTrust.ensure();
+    }
+
     /** Epoch value for messages that no master wrote. */
     public static final long NO_EPOCH = -1;
 

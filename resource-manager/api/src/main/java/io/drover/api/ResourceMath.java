@@ -14,6 +14,10 @@ import java.util.List;
  * and may overlap. Scalars never go below zero.
  */
 public final class ResourceMath {
+    static {
+        io.drover.api.codec.ProtocolTrust.ensure();
+    }
+
     /** Tolerance for CPU fractions, so that 0.1 + 0.2 fits in 0.3. */
     private static final double EPSILON = 1e-9;
 

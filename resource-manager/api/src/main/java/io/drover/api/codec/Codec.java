@@ -9,7 +9,6 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * Encodes and decodes one message type with Avro's single-object encoding: a two-byte marker,
@@ -18,14 +17,8 @@ import org.apache.avro.util.ClassSecurityValidator;
  * are thread-safe.
  */
 public final class Codec<T extends SpecificRecord> {
-    private static final String PROTOCOL_PACKAGE = "io.drover.api.protocol";
-
     static {
-        // Avro 1.12 refuses to instantiate classes of packages it does not trust; trust ours
-        // here so that no JVM needs a flag for it.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-                ClassSecurityValidator.getGlobal(),
-                type -> type.getPackageName().equals(PROTOCOL_PACKAGE)));
+        ProtocolTrust.ensure();
     }
 
     private final Class<T> type;

@@ -42,6 +42,10 @@ import java.util.TreeSet;
  * changed. Not thread-safe: one thread owns it.
  */
 public final class MasterState {
+    static {
+        io.drover.api.codec.ProtocolTrust.ensure();
+    }
+
     private long epoch;
     private String activeMasterId = "";
     private final Map<String, AgentAdded> agents = new TreeMap<>();
