@@ -279,6 +279,19 @@ class MasterLogicTest {
     }
 
     @Test
+    void aBigClusterIsOfferedInBoundedMessages() {
+        Object[] registrations = new Object[2_500];
+        for (int i = 0; i < registrations.length; i++) {
+            registrations[i] = register(String.format("a%04d", i), ResourceMath.of(1, 512, 0, 0), 1);
+        }
+        h.turn(registrations);
+        h.turn(subscribe("fw"));
+        List<Offers> messages = h.eventsTo("fw").stream().filter(e -> e instanceof Offers).map(e -> (Offers) e).toList();
+        assertEquals(3, messages.size());
+        assertEquals(2_500, messages.stream().mapToInt(m -> m.getOffers().size()).sum());
+    }
+
+    @Test
     void outputTailsGoToTheFrameworkButNotIntoTheLog() {
         h.turn(register("a1", ResourceMath.of(1, 512, 0, 0), 1));
         h.turn(subscribe("fw"));

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterLogic {
     private static final Logger LOG = LoggerFactory.getLogger(MasterLogic.class);
+    /** Most offers in one OFFERS event (about 300 bytes each: well under Kafka's 1 MiB default). */
+    static final int MAX_OFFERS_PER_MESSAGE = 1_000;
 
     private final MasterConfig config;
     private final Clock clock;
@@ -426,8 +428,14 @@ public final class MasterLogic {
             batch.record(OfferMade.newBuilder().setOffer(offer).build());
             byFramework.computeIfAbsent(d.frameworkId(), k -> new ArrayList<>()).add(offer);
         }
-        byFramework.forEach((fw, offers) ->
-                batch.output(outbox.toFramework(fw, Offers.newBuilder().setOffers(offers).build())));
+        // Many offers per message, but a bounded number, so that a full pass over a big cluster
+        // stays far below Kafka's message size limit.
+        byFramework.forEach((fw, offers) -> {
+            for (int from = 0; from < offers.size(); from += MAX_OFFERS_PER_MESSAGE) {
+                List<Offer> chunk = offers.subList(from, Math.min(offers.size(), from + MAX_OFFERS_PER_MESSAGE));
+                batch.output(outbox.toFramework(fw, Offers.newBuilder().setOffers(new ArrayList<>(chunk)).build()));
+            }
+        });
     }
 
     /** The earliest time {@link #onTimers} has work to do. */
