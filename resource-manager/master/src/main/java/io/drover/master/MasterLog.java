@@ -40,6 +40,8 @@ final class MasterLog implements AutoCloseable {
     /** Largest master-log record written; a bigger batch is split over several in one transaction. */
     static final int MAX_LOG_RECORD_BYTES = 512 * 1024;
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(10);
+    /** While reading back, RocksDB is written every this many records rather than after each. */
+    private static final int PERSIST_EVERY_RECORDS = 1_000;
     private static final byte[] SNAPSHOT_KEY = "latest".getBytes(StandardCharsets.UTF_8);
     private static final TopicPartition LOG = new TopicPartition(Topics.MASTER_LOG, 0);
     private static final TopicPartition POINTERS = new TopicPartition(Topics.MASTER_SNAPSHOTS, 0);
@@ -128,6 +130,8 @@ final class MasterLog implements AutoCloseable {
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
             int applied = 0;
             int sinceSnapshot = 0;
+            int unpersisted = 0;
+            long next = from;
             while (log.position(LOG) < end) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read the master log to its end within " + READ_TIMEOUT);
@@ -141,8 +145,16 @@ final class MasterLog implements AutoCloseable {
                     } catch (DecodeException e) {
                         undecodable.accept(r);
                     }
-                    store.persist(state, r.offset() + 1);
+                    next = r.offset() + 1;
+                    if (++unpersisted >= PERSIST_EVERY_RECORDS) {
+                        // The store equals the log up to the offset it holds, whenever it is written.
+                        store.persist(state, next);
+                        unpersisted = 0;
+                    }
                 }
+            }
+            if (unpersisted > 0) {
+                store.persist(state, next);
             }
             return new CatchUp(applied, end, sinceSnapshot);
         }
