@@ -10,6 +10,7 @@ import io.drover.api.protocol.AgentCommand;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.CallMessage;
 import io.drover.api.protocol.FrameworkEvent;
+import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.Header;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterLogRecord;
@@ -73,11 +74,17 @@ final class Simulation {
     static final int COMMAND_PARTITIONS = 8;
     private static final int REPLAY_CHECK_EVERY = 250;
     private static final int ZOMBIE_CHECK_EVERY = 25;
+    static final long AGENT_GONE_TIMEOUT_MS = 60_000;
 
     final long seed;
     final Scenario scenario;
     final Random random;
-    final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).withMasterId("sim-master");
+    /**
+     * The defaults, but agents unreachable for a minute are removed (not ten): agents that died
+     * for good are gone well within the quiet phase, and removal happens often enough to test.
+     */
+    final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).toBuilder()
+            .masterId("sim-master").agentGoneTimeoutMs(AGENT_GONE_TIMEOUT_MS).build();
     private final ManualClock clock = new ManualClock(START_MS);
     private final EventQueue queue = new EventQueue();
     /** The master's state; replaced by one rebuilt from the log when the master recovers or fails over. */
@@ -276,6 +283,19 @@ final class Simulation {
                     fail("offer " + e.getOffer().getOfferId() + " made to framework " + e.getOffer().getFrameworkId()
                             + ", which is not subscribed");
                 }
+                // 5. Nothing is offered of an unreachable agent, nor to a disconnected framework.
+                if (state.isUnreachable(e.getOffer().getAgentId()) || soft.isDisconnected(e.getOffer().getFrameworkId())) {
+                    fail("offer " + e.getOffer().getOfferId() + " of agent " + e.getOffer().getAgentId() + " (unreachable: "
+                            + state.isUnreachable(e.getOffer().getAgentId()) + ") made to framework " + e.getOffer().getFrameworkId()
+                            + " (disconnected: " + soft.isDisconnected(e.getOffer().getFrameworkId()) + ")");
+                }
+            } else if (event instanceof FrameworkRemoved e) {
+                // A framework torn down (by its own Teardown, or silent past its failover timeout)
+                // abandons its tasks; removing one that is subscribed and calling is a bug.
+                SimulatedFramework f = frameworks.get(e.getFrameworkId());
+                if (f != null) {
+                    f.removedByMaster();
+                }
             } else if (event instanceof AgentAdded e) {
                 touched.add(e.getAgentId());
             } else if (event instanceof TaskAdded e) {
@@ -309,10 +329,20 @@ final class Simulation {
                 if (!state.agents().containsKey(o.getAgentId()) || !state.frameworks().containsKey(o.getFrameworkId())) {
                     fail("offer " + o + " is of an agent that is not registered or to a framework that is not subscribed");
                 }
+                if (state.isUnreachable(o.getAgentId()) || soft.isDisconnected(o.getFrameworkId())) {
+                    fail("offer " + o + " is outstanding, of an unreachable agent or to a disconnected framework");
+                }
             }
         }
         if (step % ZOMBIE_CHECK_EVERY == 0) {
             checkNoZombies();
+        }
+        // 6. A framework that keeps calling (KeepAlive when idle) is never disconnected.
+        for (SimulatedFramework f : frameworks.values()) {
+            if (f.connected() && soft.isDisconnected(f.id)) {
+                fail("framework " + f.id + " is subscribed and calls at least every heartbeat interval, but the master"
+                        + " disconnected it");
+            }
         }
         // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
         for (String agentId : touched) {
@@ -393,9 +423,10 @@ final class Simulation {
                 }
                 continue;
             }
-            if (!a.registered() || !a.runningTasks().isEmpty() || a.pendingUpdates() > 0) {
+            if (!a.registered() || !a.runningTasks().isEmpty() || a.pendingUpdates() > 0 || state.isUnreachable(a.id)) {
                 fail("agent " + a.id + " after the quiet phase: mode " + a.mode() + ", registered " + a.registered()
-                        + ", running " + a.runningTasks().size() + ", updates waiting for acknowledgement " + a.pendingUpdates());
+                        + ", running " + a.runningTasks().size() + ", updates waiting for acknowledgement " + a.pendingUpdates()
+                        + ", unreachable for the master " + state.isUnreachable(a.id));
             }
         }
         for (TaskEntry t : state.tasks().values()) {
