@@ -109,6 +109,9 @@ final class Simulation {
     private long messageSeq;
     private long updateSeq;
     long outputs;
+    /** Times the master disconnected a framework (soft state: not in the log). */
+    int disconnects;
+    private final Set<String> disconnected = new HashSet<>();
 
     Simulation(long seed, Scenario scenario) {
         this.seed = seed;
@@ -141,7 +144,7 @@ final class Simulation {
                 new FrameworkSpec("fw-disk", "*", ResourceMath.of(2, 4_096, 10_000, 0), 200),
                 new FrameworkSpec("fw-big", "analytics", ResourceMath.of(4, 16_384, 0, 0), 100),
                 new FrameworkSpec("fw-gpu", "ml", ResourceMath.of(2, 8_192, 0, 1), 100)),
-                true, steps, 2_000, 40_000, 150_000, 0);
+                true, steps, 2_000, 40_000, 150_000, 0.05);
     }
 
     /** Runs the scenario and checks everything; throws AssertionError on the first violation. */
@@ -339,6 +342,11 @@ final class Simulation {
         }
         // 6. A framework that keeps calling (KeepAlive when idle) is never disconnected.
         for (SimulatedFramework f : frameworks.values()) {
+            if (!soft.isDisconnected(f.id)) {
+                disconnected.remove(f.id);
+            } else if (disconnected.add(f.id)) {
+                disconnects++;
+            }
             if (f.connected() && soft.isDisconnected(f.id)) {
                 fail("framework " + f.id + " is subscribed and calls at least every heartbeat interval, but the master"
                         + " disconnected it");
@@ -446,14 +454,17 @@ final class Simulation {
                     kind += "." + o.getCause();
                 } else if (e instanceof TaskStatusChanged c) {
                     kind += "." + c.getStatus().getState();
+                } else if (e instanceof FrameworkRemoved f) {
+                    kind += f.getReason().startsWith("teardown requested") ? ".TEARDOWN" : ".TIMEOUT";
                 }
                 counts.merge(kind, 1, Integer::sum);
             }
         }
         int duplicates = frameworks.values().stream().mapToInt(f -> f.duplicates).sum();
         return String.format("%s seed %d: %d turns, %d s virtual, %d log records, %d outputs, %d master recoveries, "
-                + "%d repeats dropped by frameworks, %s",
-                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, masterRestarts, duplicates, counts);
+                + "%d framework disconnects, %d repeats dropped by frameworks, %s",
+                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, masterRestarts, disconnects,
+                duplicates, counts);
     }
 
     private String describeTask(String frameworkId, String taskId) {
