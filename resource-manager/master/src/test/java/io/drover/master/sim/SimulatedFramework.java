@@ -116,7 +116,11 @@ final class SimulatedFramework {
 
     private void tick() {
         if (subscribed && !quiet && chaotic && sim.chaos()) {
-            demand += sim.random.nextInt(3);
+            if (sim.random.nextInt(20) == 0) {
+                // Work comes in bursts: in between, a framework may have nothing to run, suppress
+                // offers and go quiet but for its KeepAlives.
+                demand += sim.random.nextInt(40);
+            }
             if (suppressed && demand > 0) {
                 suppressed = false;
                 call(Revive.newBuilder().build());

@@ -8,6 +8,8 @@ import io.drover.api.codec.DecodeException;
 import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentCommand;
 import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.AgentReachable;
+import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.CallMessage;
 import io.drover.api.protocol.FrameworkEvent;
 import io.drover.api.protocol.FrameworkRemoved;
@@ -21,6 +23,7 @@ import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.api.protocol.TaskAdded;
 import io.drover.api.protocol.TaskRemoved;
+import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusChanged;
 import io.drover.master.ManualClock;
@@ -112,6 +115,13 @@ final class Simulation {
     /** Times the master disconnected a framework (soft state: not in the log). */
     int disconnects;
     private final Set<String> disconnected = new HashSet<>();
+    /**
+     * Tasks the master had as UNREACHABLE when their agent came back, by task key: the agent,
+     * and when the master must have heard of the task from it again.
+     */
+    private final Map<String, Map.Entry<String, Long>> toReconcile = new TreeMap<>();
+    /** How long an agent that came back may take to report the tasks the master asks it about. */
+    static final long RECONCILE_WITHIN_MS = 12_000;
 
     Simulation(long seed, Scenario scenario) {
         this.seed = seed;
@@ -301,6 +311,15 @@ final class Simulation {
                 }
             } else if (event instanceof AgentAdded e) {
                 touched.add(e.getAgentId());
+            } else if (event instanceof AgentReachable e) {
+                for (TaskEntry t : state.tasksOn(e.getAgentId())) {
+                    if (t.state() == TaskState.UNREACHABLE) {
+                        toReconcile.put(Keys.task(t.frameworkId(), t.task().getTaskId()),
+                                Map.entry(e.getAgentId(), now() + RECONCILE_WITHIN_MS));
+                    }
+                }
+            } else if (event instanceof AgentUnreachable e) {
+                toReconcile.values().removeIf(v -> v.getKey().equals(e.getAgentId()));
             } else if (event instanceof TaskAdded e) {
                 String key = Keys.task(e.getFrameworkId(), e.getTask().getTaskId());
                 touched.add(e.getTask().getAgentId());
@@ -340,6 +359,7 @@ final class Simulation {
         if (step % ZOMBIE_CHECK_EVERY == 0) {
             checkNoZombies();
         }
+        checkReconciled();
         // 6. A framework that keeps calling (KeepAlive when idle) is never disconnected.
         for (SimulatedFramework f : frameworks.values()) {
             if (!soft.isDisconnected(f.id)) {
@@ -384,6 +404,26 @@ final class Simulation {
                             + "; the master offers " + ResourceMath.format(state.offeredOn(a.id)) + " of the agent's "
                             + ResourceMath.format(a.total) + " while the agent runs " + ResourceMath.format(a.used()));
                 }
+            }
+        }
+    }
+
+    /**
+     * 7. A task that was UNREACHABLE when its agent came back is no longer UNREACHABLE soon after:
+     * the agent reports it afresh (ReconcileTasks) or its pending updates arrive.
+     */
+    private void checkReconciled() {
+        var it = toReconcile.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            String agentId = e.getValue().getKey();
+            TaskEntry t = state.tasks().get(e.getKey());
+            if (t == null || t.state() != TaskState.UNREACHABLE || !state.agents().containsKey(agentId)
+                    || state.isUnreachable(agentId)) {
+                it.remove();
+            } else if (now() > e.getValue().getValue()) {
+                fail("task " + e.getKey() + " is still UNREACHABLE " + RECONCILE_WITHIN_MS / 1000 + " s after agent " + agentId
+                        + " came back; agent mode " + agents.get(agentId).mode());
             }
         }
     }
