@@ -112,6 +112,8 @@ final class Simulation {
     private long messageSeq;
     private long updateSeq;
     long outputs;
+    /** Also fail when a framework's view of a task stays UNREACHABLE after the master learned better (SimulationRepro). */
+    boolean checkFrameworkViews;
     /** Times the master disconnected a framework (soft state: not in the log). */
     int disconnects;
     private final Set<String> disconnected = new HashSet<>();
