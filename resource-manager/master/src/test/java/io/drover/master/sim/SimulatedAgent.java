@@ -7,11 +7,13 @@ import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.ReconcileTasks;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.ShutdownAgent;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
@@ -24,8 +26,9 @@ import java.util.TreeMap;
 /**
  * A fake node agent that behaves like {@code io.drover.agent.AgentLoop}: it registers until
  * answered, heartbeats, runs tasks for a drawn time, reports them through per-task FIFOs of
- * updates that it resends until acknowledged, skips commands meant for an earlier run, and
- * restarts when told to shut down. Chaos makes it go silent (a partition: it neither sends nor
+ * updates that it resends until acknowledged, skips commands meant for an earlier run, takes
+ * only the AgentRegistered that answers its own run, answers ReconcileTasks as
+ * {@code AgentLoop.onReconcile} does, and restarts when told to shut down. Chaos makes it go silent (a partition: it neither sends nor
  * reads, and reads what piled up when it comes back), die for good, or restart.
  */
 final class SimulatedAgent {
@@ -110,7 +113,12 @@ final class SimulatedAgent {
     private void chaos() {
         double roll = sim.random.nextDouble();
         if (roll < 0.0004) {
-            goSilent(5_000 + sim.random.nextInt(55_000));
+            // Mostly back before the master removes it (unreachable, then reachable again);
+            // sometimes only after it was removed (told to shut down when it heartbeats).
+            long forMs = sim.random.nextInt(8) == 0
+                    ? sim.config.agentTimeoutMs() + sim.config.agentGoneTimeoutMs() + sim.random.nextInt(60_000)
+                    : 5_000 + sim.random.nextInt(55_000);
+            goSilent(forMs);
         } else if (roll < 0.00045) {
             mode = Mode.DEAD;
             returns = false;
@@ -159,9 +167,11 @@ final class SimulatedAgent {
         if (!registered && !(body instanceof AgentRegistered)) {
             return; // meant for an earlier run, as AgentLoop decides
         }
-        if (body instanceof AgentRegistered) {
-            // Written before this run started: it answered the earlier run (AgentLoop's registration floor).
-            if (sentAtMs >= startedAtMs && !registered) {
+        if (body instanceof AgentRegistered answer) {
+            // The answer to another run's registration (AgentLoop.onRegistered; 0: an older master
+            // that does not say), or written before this run started (the registration floor).
+            boolean ours = answer.getStartedAtMs() == 0 || answer.getStartedAtMs() == startedAtMs;
+            if (ours && sentAtMs >= startedAtMs && !registered) {
                 registered = true;
                 sendHeads();
             }
@@ -173,6 +183,8 @@ final class SimulatedAgent {
             kill(kill);
         } else if (body instanceof AcknowledgeUpdate ack) {
             acknowledge(ack);
+        } else if (body instanceof ReconcileTasks reconcile) {
+            reconcile(reconcile);
         } else if (body instanceof ShutdownAgent) {
             int thisRun = ++run; // stops everything of the current run
             registered = false;
@@ -226,6 +238,24 @@ final class SimulatedAgent {
             });
         } else if (!pending.containsKey(key)) {
             enqueue(status(kill.getFrameworkId(), kill.getTaskId(), TaskState.LOST, TaskStatusReason.NONE, null));
+        }
+    }
+
+    /**
+     * The master lost touch and is back: a fresh update for each task it asks about, as
+     * AgentLoop.onReconcile does. Nothing extra for a task with updates pending: they are resent.
+     */
+    private void reconcile(ReconcileTasks reconcile) {
+        for (TaskRef ref : reconcile.getTasks()) {
+            String key = key(ref.getFrameworkId(), ref.getTaskId());
+            if (pending.containsKey(key)) {
+                continue;
+            }
+            if (running.containsKey(key)) {
+                enqueue(status(ref.getFrameworkId(), ref.getTaskId(), TaskState.RUNNING, TaskStatusReason.RECONCILIATION, null));
+            } else {
+                enqueue(status(ref.getFrameworkId(), ref.getTaskId(), TaskState.LOST, TaskStatusReason.RECONCILIATION, null));
+            }
         }
     }
 

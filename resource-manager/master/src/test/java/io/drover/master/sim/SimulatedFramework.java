@@ -8,6 +8,7 @@ import io.drover.api.protocol.CommandInfo;
 import io.drover.api.protocol.Decline;
 import io.drover.api.protocol.Failure;
 import io.drover.api.protocol.Heartbeat;
+import io.drover.api.protocol.KeepAlive;
 import io.drover.api.protocol.Kill;
 import io.drover.api.protocol.Offer;
 import io.drover.api.protocol.Offers;
@@ -35,8 +36,10 @@ import java.util.TreeMap;
  * A fake framework that behaves like a real scheduler: it accepts offers that fit its pending
  * tasks (one or several at a time), declines the rest with refuse seconds, acknowledges every
  * update that carries an update id, drops repeats by update id, reconciles after it
- * subscribes, and, under chaos, lets offers expire, loses acknowledgements, kills tasks,
- * fails over, and tears down to subscribe again later.
+ * subscribes, sends KeepAlive when it said nothing for a heartbeat interval (as SchedulerClient
+ * does), and, under chaos, lets offers expire, loses acknowledgements, kills tasks, fails over
+ * (goes away for a while, so that the master may disconnect it and, past its failover timeout,
+ * tear it down), and tears down to subscribe again later.
  */
 final class SimulatedFramework {
     /** What the framework knows of one of its tasks. */
@@ -60,6 +63,9 @@ final class SimulatedFramework {
         }
     }
 
+    /** The failover timeout each subscription asks for. */
+    static final long FAILOVER_TIMEOUT_MS = 20_000;
+
     final String id;
     final String role;
     final Resources taskSize;
@@ -71,6 +77,9 @@ final class SimulatedFramework {
     private boolean quiet;
     private int incarnation;
     private boolean resubscribeScheduled;
+    /** When this framework last sent a call; any call keeps it connected. */
+    private long lastCallMs;
+    private long heartbeatIntervalMs;
     private int nextTask;
     private final Map<String, Offer> offers = new TreeMap<>();
     final Map<String, Task> tasks = new TreeMap<>();
@@ -84,6 +93,7 @@ final class SimulatedFramework {
         this.demand = demand;
         this.chaotic = chaotic;
         this.sim = sim;
+        this.heartbeatIntervalMs = sim.config.frameworkHeartbeatIntervalMs();
     }
 
     void start() {
@@ -96,7 +106,8 @@ final class SimulatedFramework {
         subscribed = false;
         suppressed = false;
         offers.clear();
-        call(Subscribe.newBuilder().setFrameworkName(id).setRole(role).setSubscriptionId(subscriptionId()).build());
+        call(Subscribe.newBuilder().setFrameworkName(id).setRole(role).setSubscriptionId(subscriptionId())
+                .setFailoverTimeoutMs(FAILOVER_TIMEOUT_MS).build());
     }
 
     private String subscriptionId() {
@@ -105,7 +116,11 @@ final class SimulatedFramework {
 
     private void tick() {
         if (subscribed && !quiet && chaotic && sim.chaos()) {
-            demand += sim.random.nextInt(3);
+            if (sim.random.nextInt(20) == 0) {
+                // Work comes in bursts: in between, a framework may have nothing to run, suppress
+                // offers and go quiet but for its KeepAlives.
+                demand += sim.random.nextInt(40);
+            }
             if (suppressed && demand > 0) {
                 suppressed = false;
                 call(Revive.newBuilder().build());
@@ -116,8 +131,11 @@ final class SimulatedFramework {
             } else if (roll < 0.052) {
                 teardown();
             } else if (roll < 0.054) {
-                subscribe(); // fail over: a new instance of the same framework
+                failOver();
             }
+        }
+        if (subscribed && sim.now() - lastCallMs >= heartbeatIntervalMs) {
+            call(KeepAlive.newBuilder().build()); // nothing said for an interval: still here
         }
         sim.after(1_000, this::tick);
     }
@@ -132,6 +150,39 @@ final class SimulatedFramework {
         if (!live.isEmpty()) {
             call(Kill.newBuilder().setTaskId(live.get(sim.random.nextInt(live.size())).taskId).build());
         }
+    }
+
+    /**
+     * The scheduler process dies and a new instance subscribes after a drawn time: quick, after
+     * the master disconnected it, or after its failover timeout, when the master has torn it
+     * down ({@link #removedByMaster}) and killed its tasks.
+     */
+    private void failOver() {
+        subscribed = false;
+        offers.clear();
+        resubscribeScheduled = true;
+        long awayMs = sim.random.nextInt(3) == 0 ? sim.random.nextInt(3_000)
+                : 3_000 + sim.random.nextInt((int) (sim.config.frameworkDisconnectMs() + FAILOVER_TIMEOUT_MS + 20_000));
+        sim.after(awayMs, () -> {
+            resubscribeScheduled = false;
+            subscribe();
+        });
+    }
+
+    /**
+     * The master removed this framework (its own Teardown, or silence past its failover
+     * timeout): the tasks of that incarnation are killed, and their fate no longer concerns it.
+     */
+    void removedByMaster() {
+        if (subscribed) {
+            sim.fail("framework " + id + " was removed by the master while it was subscribed and calling");
+        }
+        tasks.values().forEach(t -> t.abandoned = true);
+    }
+
+    /** Subscribed and calling (not away, not torn down): the master must keep it connected. */
+    boolean connected() {
+        return subscribed;
     }
 
     private void teardown() {
@@ -149,7 +200,7 @@ final class SimulatedFramework {
     /** For the quiet end of a run: no new work, no chaos; offers are declined. */
     void quiesce() {
         quiet = true;
-        if (suppressed) {
+        if (suppressed && subscribed) {
             suppressed = false;
             call(Revive.newBuilder().build()); // so that it hears of offers, and declines them
         }
@@ -163,6 +214,9 @@ final class SimulatedFramework {
         if (body instanceof Subscribed s) {
             if (s.getSubscriptionId().equals(subscriptionId()) && !resubscribeScheduled) {
                 subscribed = true;
+                if (s.getHeartbeatIntervalMs() > 0) {
+                    heartbeatIntervalMs = s.getHeartbeatIntervalMs();
+                }
                 reconcile();
             }
             return;
@@ -262,6 +316,15 @@ final class SimulatedFramework {
                 call(Acknowledge.newBuilder().setAgentId(s.getAgentId()).setTaskId(s.getTaskId()).setUpdateId(updateId).build());
             }
             if (!seenUpdateIds.add(updateId)) {
+                Task seen = tasks.get(s.getTaskId());
+                if (sim.checkFrameworkViews && seen != null && seen.state == TaskState.UNREACHABLE
+                        && s.getState() != TaskState.UNREACHABLE) {
+                    // See SimulationRepro.aFrameworkLearnsThatAnUnreachableTaskRunsAgain.
+                    sim.fail("framework " + id + " has task " + s.getTaskId() + " as UNREACHABLE and drops update " + updateId
+                            + " (" + s.getState() + ") as a repeat: its agent came back and resent a pending update it had"
+                            + " already delivered, not a fresh one, so the framework does not learn that the task is "
+                            + s.getState() + " again");
+                }
                 duplicates++;
                 return; // a repeat, dropped by update id as the client library does
             }
@@ -297,6 +360,7 @@ final class SimulatedFramework {
     }
 
     private void call(Object body) {
+        lastCallMs = sim.now();
         CallMessage call = CallMessage.newBuilder().setHeader(sim.header("principal-" + id)).setFrameworkId(id).setBody(body).build();
         sim.toMaster("framework-" + id, call);
     }

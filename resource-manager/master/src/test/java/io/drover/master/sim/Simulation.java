@@ -8,8 +8,11 @@ import io.drover.api.codec.DecodeException;
 import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentCommand;
 import io.drover.api.protocol.AgentMessage;
+import io.drover.api.protocol.AgentReachable;
+import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.CallMessage;
 import io.drover.api.protocol.FrameworkEvent;
+import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.Header;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.MasterLogRecord;
@@ -20,6 +23,7 @@ import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.StatusMessage;
 import io.drover.api.protocol.TaskAdded;
 import io.drover.api.protocol.TaskRemoved;
+import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusChanged;
 import io.drover.master.ManualClock;
@@ -73,11 +77,17 @@ final class Simulation {
     static final int COMMAND_PARTITIONS = 8;
     private static final int REPLAY_CHECK_EVERY = 250;
     private static final int ZOMBIE_CHECK_EVERY = 25;
+    static final long AGENT_GONE_TIMEOUT_MS = 60_000;
 
     final long seed;
     final Scenario scenario;
     final Random random;
-    final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).withMasterId("sim-master");
+    /**
+     * The defaults, but agents unreachable for a minute are removed (not ten): agents that died
+     * for good are gone well within the quiet phase, and removal happens often enough to test.
+     */
+    final MasterConfig config = MasterConfig.defaults("sim:9092", Path.of("unused")).toBuilder()
+            .masterId("sim-master").agentGoneTimeoutMs(AGENT_GONE_TIMEOUT_MS).build();
     private final ManualClock clock = new ManualClock(START_MS);
     private final EventQueue queue = new EventQueue();
     /** The master's state; replaced by one rebuilt from the log when the master recovers or fails over. */
@@ -102,6 +112,18 @@ final class Simulation {
     private long messageSeq;
     private long updateSeq;
     long outputs;
+    /** Also fail when a framework's view of a task stays UNREACHABLE after the master learned better (SimulationRepro). */
+    boolean checkFrameworkViews;
+    /** Times the master disconnected a framework (soft state: not in the log). */
+    int disconnects;
+    private final Set<String> disconnected = new HashSet<>();
+    /**
+     * Tasks the master had as UNREACHABLE when their agent came back, by task key: the agent,
+     * and when the master must have heard of the task from it again.
+     */
+    private final Map<String, Map.Entry<String, Long>> toReconcile = new TreeMap<>();
+    /** How long an agent that came back may take to report the tasks the master asks it about. */
+    static final long RECONCILE_WITHIN_MS = 12_000;
 
     Simulation(long seed, Scenario scenario) {
         this.seed = seed;
@@ -134,7 +156,7 @@ final class Simulation {
                 new FrameworkSpec("fw-disk", "*", ResourceMath.of(2, 4_096, 10_000, 0), 200),
                 new FrameworkSpec("fw-big", "analytics", ResourceMath.of(4, 16_384, 0, 0), 100),
                 new FrameworkSpec("fw-gpu", "ml", ResourceMath.of(2, 8_192, 0, 1), 100)),
-                true, steps, 2_000, 40_000, 150_000, 0);
+                true, steps, 2_000, 40_000, 150_000, 0.05);
     }
 
     /** Runs the scenario and checks everything; throws AssertionError on the first violation. */
@@ -276,8 +298,30 @@ final class Simulation {
                     fail("offer " + e.getOffer().getOfferId() + " made to framework " + e.getOffer().getFrameworkId()
                             + ", which is not subscribed");
                 }
+                // 5. Nothing is offered of an unreachable agent, nor to a disconnected framework.
+                if (state.isUnreachable(e.getOffer().getAgentId()) || soft.isDisconnected(e.getOffer().getFrameworkId())) {
+                    fail("offer " + e.getOffer().getOfferId() + " of agent " + e.getOffer().getAgentId() + " (unreachable: "
+                            + state.isUnreachable(e.getOffer().getAgentId()) + ") made to framework " + e.getOffer().getFrameworkId()
+                            + " (disconnected: " + soft.isDisconnected(e.getOffer().getFrameworkId()) + ")");
+                }
+            } else if (event instanceof FrameworkRemoved e) {
+                // A framework torn down (by its own Teardown, or silent past its failover timeout)
+                // abandons its tasks; removing one that is subscribed and calling is a bug.
+                SimulatedFramework f = frameworks.get(e.getFrameworkId());
+                if (f != null) {
+                    f.removedByMaster();
+                }
             } else if (event instanceof AgentAdded e) {
                 touched.add(e.getAgentId());
+            } else if (event instanceof AgentReachable e) {
+                for (TaskEntry t : state.tasksOn(e.getAgentId())) {
+                    if (t.state() == TaskState.UNREACHABLE) {
+                        toReconcile.put(Keys.task(t.frameworkId(), t.task().getTaskId()),
+                                Map.entry(e.getAgentId(), now() + RECONCILE_WITHIN_MS));
+                    }
+                }
+            } else if (event instanceof AgentUnreachable e) {
+                toReconcile.values().removeIf(v -> v.getKey().equals(e.getAgentId()));
             } else if (event instanceof TaskAdded e) {
                 String key = Keys.task(e.getFrameworkId(), e.getTask().getTaskId());
                 touched.add(e.getTask().getAgentId());
@@ -309,10 +353,26 @@ final class Simulation {
                 if (!state.agents().containsKey(o.getAgentId()) || !state.frameworks().containsKey(o.getFrameworkId())) {
                     fail("offer " + o + " is of an agent that is not registered or to a framework that is not subscribed");
                 }
+                if (state.isUnreachable(o.getAgentId()) || soft.isDisconnected(o.getFrameworkId())) {
+                    fail("offer " + o + " is outstanding, of an unreachable agent or to a disconnected framework");
+                }
             }
         }
         if (step % ZOMBIE_CHECK_EVERY == 0) {
             checkNoZombies();
+        }
+        checkReconciled();
+        // 6. A framework that keeps calling (KeepAlive when idle) is never disconnected.
+        for (SimulatedFramework f : frameworks.values()) {
+            if (!soft.isDisconnected(f.id)) {
+                disconnected.remove(f.id);
+            } else if (disconnected.add(f.id)) {
+                disconnects++;
+            }
+            if (f.connected() && soft.isDisconnected(f.id)) {
+                fail("framework " + f.id + " is subscribed and calls at least every heartbeat interval, but the master"
+                        + " disconnected it");
+            }
         }
         // 1. Outstanding offers and live tasks of an agent never add up to more than it has.
         for (String agentId : touched) {
@@ -346,6 +406,26 @@ final class Simulation {
                             + "; the master offers " + ResourceMath.format(state.offeredOn(a.id)) + " of the agent's "
                             + ResourceMath.format(a.total) + " while the agent runs " + ResourceMath.format(a.used()));
                 }
+            }
+        }
+    }
+
+    /**
+     * 7. A task that was UNREACHABLE when its agent came back is no longer UNREACHABLE soon after:
+     * the agent reports it afresh (ReconcileTasks) or its pending updates arrive.
+     */
+    private void checkReconciled() {
+        var it = toReconcile.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            String agentId = e.getValue().getKey();
+            TaskEntry t = state.tasks().get(e.getKey());
+            if (t == null || t.state() != TaskState.UNREACHABLE || !state.agents().containsKey(agentId)
+                    || state.isUnreachable(agentId)) {
+                it.remove();
+            } else if (now() > e.getValue().getValue()) {
+                fail("task " + e.getKey() + " is still UNREACHABLE " + RECONCILE_WITHIN_MS / 1000 + " s after agent " + agentId
+                        + " came back; agent mode " + agents.get(agentId).mode());
             }
         }
     }
@@ -393,9 +473,10 @@ final class Simulation {
                 }
                 continue;
             }
-            if (!a.registered() || !a.runningTasks().isEmpty() || a.pendingUpdates() > 0) {
+            if (!a.registered() || !a.runningTasks().isEmpty() || a.pendingUpdates() > 0 || state.isUnreachable(a.id)) {
                 fail("agent " + a.id + " after the quiet phase: mode " + a.mode() + ", registered " + a.registered()
-                        + ", running " + a.runningTasks().size() + ", updates waiting for acknowledgement " + a.pendingUpdates());
+                        + ", running " + a.runningTasks().size() + ", updates waiting for acknowledgement " + a.pendingUpdates()
+                        + ", unreachable for the master " + state.isUnreachable(a.id));
             }
         }
         for (TaskEntry t : state.tasks().values()) {
@@ -415,14 +496,17 @@ final class Simulation {
                     kind += "." + o.getCause();
                 } else if (e instanceof TaskStatusChanged c) {
                     kind += "." + c.getStatus().getState();
+                } else if (e instanceof FrameworkRemoved f) {
+                    kind += f.getReason().startsWith("teardown requested") ? ".TEARDOWN" : ".TIMEOUT";
                 }
                 counts.merge(kind, 1, Integer::sum);
             }
         }
         int duplicates = frameworks.values().stream().mapToInt(f -> f.duplicates).sum();
         return String.format("%s seed %d: %d turns, %d s virtual, %d log records, %d outputs, %d master recoveries, "
-                + "%d repeats dropped by frameworks, %s",
-                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, masterRestarts, duplicates, counts);
+                + "%d framework disconnects, %d repeats dropped by frameworks, %s",
+                scenario.name(), seed, step, (now() - START_MS) / 1000, log.size(), outputs, masterRestarts, disconnects,
+                duplicates, counts);
     }
 
     private String describeTask(String frameworkId, String taskId) {

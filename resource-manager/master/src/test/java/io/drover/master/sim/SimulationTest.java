@@ -70,6 +70,20 @@ class SimulationTest {
         return run(seeds(1001, 1002), Simulation.chaos("chaos-300", 300, steps(1_200)));
     }
 
+    /**
+     * Agents restart right after sending RegisterAgent, half the time: the master answers dead
+     * runs' registrations late, and reads their registrations late. Before AgentRegistered named
+     * the run it answers, a new run took a dead run's answer as its own and ran tasks the master
+     * then declared LOST (seed 3 showed it; the zombie check catches it).
+     */
+    @TestFactory
+    Stream<DynamicTest> agentsRestartingWhileRegisteringRunOnlyWhatTheMasterCounts() {
+        return run(seeds(1, 4), new Simulation.Scenario("restart-while-registering", 40, List.of(
+                new Simulation.FrameworkSpec("fw-a", "*", ResourceMath.of(1, 1_024, 0, 0), 100_000),
+                new Simulation.FrameworkSpec("fw-b", "*", ResourceMath.of(0.5, 512, 0, 0), 100_000)),
+                false, steps(1_500), 20_000, 60_000, 90_000, 0.5));
+    }
+
     @Test
     void oneSeedAlwaysRunsTheSameWay() {
         Simulation a = new Simulation(42, Simulation.chaos("determinism", 40, 400)).run();
