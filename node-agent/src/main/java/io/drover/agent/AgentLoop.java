@@ -332,22 +332,25 @@ final class AgentLoop implements Runnable {
 
     /**
      * The master lost touch with this agent and is back in touch: report each task it asks about
-     * afresh. A running task reports RUNNING; one that ended has its terminal update still
-     * pending (resent anyway); one this agent does not know is LOST.
+     * afresh. A running task reports a fresh RUNNING, even with updates pending (the framework
+     * may have seen those before and drops them as repeats, still taking the task for
+     * UNREACHABLE); one that ended has its terminal update pending, which says it all; one this
+     * agent does not know is LOST.
      */
     private void onReconcile(ReconcileTasks reconcile) {
         for (TaskRef ref : reconcile.getTasks()) {
             String frameworkId = ref.getFrameworkId();
             String taskId = ref.getTaskId();
-            if (updates.hasPending(frameworkId, taskId)) {
-                continue; // its pending updates are being resent and say more than a fresh one would
+            boolean running = tasks.isRunning(frameworkId, taskId);
+            if (!running && updates.hasPending(frameworkId, taskId)) {
+                continue;
             }
             if (updates.free() - tasks.running() < 1) {
                 LOG.error("agent {}: cannot reconcile task {} of framework {}: {} status updates pending (limit)",
                         agentId, taskId, frameworkId, updates.size());
                 continue;
             }
-            if (tasks.isRunning(frameworkId, taskId)) {
+            if (running) {
                 enqueue(statuses.status(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.RECONCILIATION,
                         "still running after the master lost touch with this agent"));
             } else {

@@ -226,6 +226,10 @@ public final class SchedulerClient implements AutoCloseable {
         } else if (body instanceof Update u) {
             TaskStatus s = u.getStatus();
             if (s.getUpdateId() != null && seenUpdates.put(s.getUpdateId(), Boolean.TRUE) != null) {
+                // A repeat: the agent resends until an acknowledgement reaches it, and an earlier
+                // one may have been lost. Acknowledge again, or it would resend forever.
+                send(Acknowledge.newBuilder().setAgentId(s.getAgentId()).setTaskId(s.getTaskId())
+                        .setUpdateId(s.getUpdateId()).build());
                 return null;
             }
             return new SchedulerEvent.TaskUpdated(new TaskUpdate(s.getTaskId(), s.getAgentId(),

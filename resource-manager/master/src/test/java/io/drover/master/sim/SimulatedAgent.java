@@ -243,17 +243,16 @@ final class SimulatedAgent {
 
     /**
      * The master lost touch and is back: a fresh update for each task it asks about, as
-     * AgentLoop.onReconcile does. Nothing extra for a task with updates pending: they are resent.
+     * AgentLoop.onReconcile does. A running task gets a fresh RUNNING even with updates pending
+     * (the framework may have seen those already, and drops them as repeats); an ended one has
+     * its terminal update pending, which says it all.
      */
     private void reconcile(ReconcileTasks reconcile) {
         for (TaskRef ref : reconcile.getTasks()) {
             String key = key(ref.getFrameworkId(), ref.getTaskId());
-            if (pending.containsKey(key)) {
-                continue;
-            }
             if (running.containsKey(key)) {
                 enqueue(status(ref.getFrameworkId(), ref.getTaskId(), TaskState.RUNNING, TaskStatusReason.RECONCILIATION, null));
-            } else {
+            } else if (!pending.containsKey(key)) {
                 enqueue(status(ref.getFrameworkId(), ref.getTaskId(), TaskState.LOST, TaskStatusReason.RECONCILIATION, null));
             }
         }

@@ -316,15 +316,6 @@ final class SimulatedFramework {
                 call(Acknowledge.newBuilder().setAgentId(s.getAgentId()).setTaskId(s.getTaskId()).setUpdateId(updateId).build());
             }
             if (!seenUpdateIds.add(updateId)) {
-                Task seen = tasks.get(s.getTaskId());
-                if (sim.checkFrameworkViews && seen != null && seen.state == TaskState.UNREACHABLE
-                        && s.getState() != TaskState.UNREACHABLE) {
-                    // See SimulationRepro.aFrameworkLearnsThatAnUnreachableTaskRunsAgain.
-                    sim.fail("framework " + id + " has task " + s.getTaskId() + " as UNREACHABLE and drops update " + updateId
-                            + " (" + s.getState() + ") as a repeat: its agent came back and resent a pending update it had"
-                            + " already delivered, not a fresh one, so the framework does not learn that the task is "
-                            + s.getState() + " again");
-                }
                 duplicates++;
                 return; // a repeat, dropped by update id as the client library does
             }

@@ -113,7 +113,6 @@ final class Simulation {
     private long updateSeq;
     long outputs;
     /** Also fail when a framework's view of a task stays UNREACHABLE after the master learned better (SimulationRepro). */
-    boolean checkFrameworkViews;
     /** Times the master disconnected a framework (soft state: not in the log). */
     int disconnects;
     private final Set<String> disconnected = new HashSet<>();
@@ -426,6 +425,32 @@ final class Simulation {
             } else if (now() > e.getValue().getValue()) {
                 fail("task " + e.getKey() + " is still UNREACHABLE " + RECONCILE_WITHIN_MS / 1000 + " s after agent " + agentId
                         + " came back; agent mode " + agents.get(agentId).mode());
+            }
+        }
+    }
+
+    /** A few delivery delays: the fresh update follows the resent one as soon as that is acknowledged. */
+    private static final long VIEW_CATCHES_UP_WITHIN_MS = 3_000;
+    /** When a framework first held a task as UNREACHABLE while the master had it running again. */
+    private final Map<String, Long> viewBehindSince = new java.util.HashMap<>();
+
+    /**
+     * 8. A framework does not keep a task as UNREACHABLE for long after the master has it
+     * RUNNING again: the agent's fresh RECONCILIATION update reaches it (a resent update it had
+     * seen before is dropped as a repeat and would not tell it).
+     */
+    private void checkFrameworkViews() {
+        for (SimulatedFramework f : frameworks.values()) {
+            for (SimulatedFramework.Task t : f.tasks.values()) {
+                String key = f.id + "/" + t.taskId;
+                TaskEntry m = state.task(f.id, t.taskId);
+                boolean behind = !t.abandoned && t.state == TaskState.UNREACHABLE && m != null && m.state() == TaskState.RUNNING;
+                if (!behind) {
+                    viewBehindSince.remove(key);
+                } else if (now() - viewBehindSince.computeIfAbsent(key, k -> now()) > VIEW_CATCHES_UP_WITHIN_MS) {
+                    fail("framework " + f.id + " still has task " + t.taskId + " as UNREACHABLE " + VIEW_CATCHES_UP_WITHIN_MS / 1000
+                            + " s after the master has it RUNNING again");
+                }
             }
         }
     }

@@ -36,7 +36,6 @@ class SimulationRepro {
     @EnabledIfSystemProperty(named = "drover.sim.repro", matches = "true")
     void aFrameworkLearnsThatAnUnreachableTaskRunsAgain() {
         Simulation sim = new Simulation(15, Simulation.chaos("chaos", 100, 1_200));
-        sim.checkFrameworkViews = true;
         sim.run();
     }
 }
