@@ -112,7 +112,6 @@ final class Simulation {
     private long messageSeq;
     private long updateSeq;
     long outputs;
-    /** Also fail when a framework's view of a task stays UNREACHABLE after the master learned better (SimulationRepro). */
     /** Times the master disconnected a framework (soft state: not in the log). */
     int disconnects;
     private final Set<String> disconnected = new HashSet<>();
