@@ -33,6 +33,22 @@ final class MasterCommand implements Callable<Integer> {
             description = "where the HTTP API listens, host:port; empty for none (default: ${DEFAULT-VALUE})")
     String httpListen;
 
+    @Option(names = "--allocation-interval", defaultValue = "1s", converter = Units.DurationConverter.class,
+            description = "longest time between full allocation passes (freed resources are offered at once) (default: ${DEFAULT-VALUE})")
+    Duration allocationInterval;
+
+    @Option(names = "--agent-timeout", defaultValue = "15s", converter = Units.DurationConverter.class,
+            description = "an agent silent this long is unreachable and its tasks UNREACHABLE (default: ${DEFAULT-VALUE})")
+    Duration agentTimeout;
+
+    @Option(names = "--agent-gone-timeout", defaultValue = "10m", converter = Units.DurationConverter.class,
+            description = "an agent unreachable this long is removed and its tasks GONE (default: ${DEFAULT-VALUE})")
+    Duration agentGoneTimeout;
+
+    @Option(names = "--framework-heartbeat", defaultValue = "5s", converter = Units.DurationConverter.class,
+            description = "how often frameworks hear from the master and must call it; three silent intervals disconnect one (default: ${DEFAULT-VALUE})")
+    Duration frameworkHeartbeat;
+
     @Option(names = "--role-weight", paramLabel = "ROLE=WEIGHT", description = "a role's weight in fair sharing (default 1; repeatable)")
     Map<String, Double> weights = Map.of();
 
@@ -76,8 +92,20 @@ final class MasterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MasterConfig config = MasterConfig.defaults(cluster.bootstrap(), dataDir).withOfferTimeoutMs(offerTimeout.toMillis())
-                .withHttpListen(httpListen).withAllocation(allocation());
+        MasterConfig config = MasterConfig.defaults(cluster.bootstrap(), dataDir).toBuilder()
+                .offerTimeoutMs(offerTimeout.toMillis())
+                .allocationIntervalMs(allocationInterval.toMillis())
+                .agentTimeoutMs(agentTimeout.toMillis())
+                .agentGoneTimeoutMs(agentGoneTimeout.toMillis())
+                .frameworkHeartbeatIntervalMs(frameworkHeartbeat.toMillis())
+                .httpListen(httpListen)
+                .allocation(allocation())
+                .build();
+        try {
+            config.validate();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (masterId != null) {
             config = config.withMasterId(masterId);
         }
