@@ -34,17 +34,8 @@ class StateReplayTest {
     @TempDir
     Path dir;
 
-    /** A canonical text of everything in a state, for comparing two states. */
     static String digest(MasterState s) {
-        StringBuilder sb = new StringBuilder("epoch=" + s.epoch() + " master=" + s.activeMasterId() + "\n");
-        s.agents().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        s.frameworks().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        s.offers().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        for (Map.Entry<String, TaskEntry> e : s.tasks().entrySet()) {
-            sb.append(e.getKey()).append(e.getValue().task()).append(e.getValue().latest()).append('\n');
-        }
-        sb.append(new TreeMap<>(s.inputPositions()));
-        return sb.toString();
+        return StateDigest.of(s);
     }
 
     /** A random but seeded run of agents, frameworks, accepts and updates through the logic. */

@@ -565,15 +565,7 @@ final class Simulation {
 
     /** A canonical text of everything in a state, as StateReplayTest compares them. */
     static String digest(MasterState s) {
-        StringBuilder sb = new StringBuilder("epoch=" + s.epoch() + " master=" + s.activeMasterId() + "\n");
-        s.agents().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        s.frameworks().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        s.offers().forEach((k, v) -> sb.append(k).append(v).append('\n'));
-        for (Map.Entry<String, TaskEntry> e : s.tasks().entrySet()) {
-            sb.append(e.getKey()).append(e.getValue().task()).append(e.getValue().latest()).append('\n');
-        }
-        sb.append(new TreeMap<>(s.inputPositions()));
-        return sb.toString();
+        return io.drover.master.StateDigest.of(s);
     }
 
     private static String firstDifference(String a, String b) {
