@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Start a local cluster (broker, master, 2 agents), run a handful of commands on it as tasks,",
             "print what happened, and stop it again. Until the job framework lands, these are exec tasks."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", description = "where the demo cluster keeps its data (default: a fresh temporary directory)")
+    @Option(names = "--data-dir", description = "where the demo cluster keeps its data (default: a fresh temporary directory, removed afterwards)")
     Path dataDir;
 
     private static final List<List<String>> COMMANDS = List.of(
@@ -63,6 +63,18 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.out.println("Stopping the cluster.");
             return failures == 0 ? 0 : 1;
+        } finally {
+            if (dataDir == null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.err.println("drover demo: could not remove " + dir + ": " + e.getMessage());
         }
     }
 
