@@ -195,7 +195,7 @@ final class MasterLog implements AutoCloseable {
      * over 1 MiB by default), in order, the input positions on the last. They go out in one
      * transaction, so a reader sees all of them or none.
      */
-    private List<MasterLogRecord> records(long epoch, List<Object> events, Map<String, Long> positions) {
+    List<MasterLogRecord> records(long epoch, List<Object> events, Map<String, Long> positions) {
         List<MasterLogRecord> records = new ArrayList<>();
         split(epoch, new ArrayList<>(events), records);
         MasterLogRecord last = records.remove(records.size() - 1);
