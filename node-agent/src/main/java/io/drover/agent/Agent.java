@@ -5,6 +5,7 @@ import io.drover.api.protocol.Resources;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +34,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final Clock clock;
     private final WorkDir workDir;
-    private final Resources total;
+    private final ResourceProbe.Report report;
     private final long createdAtMs;
     private volatile AgentLoop loop;
     private Thread thread;
@@ -59,7 +60,8 @@ public final class Agent implements AutoCloseable {
         this.createdAtMs = clock.millis();
         this.workDir = WorkDir.open(config.workDir(), config.agentIdOverride(), config.hostname(), new SecureRandom());
         try {
-            this.total = ResourceProbe.probe(config);
+            ResourceProbe.logGraphicsCards();
+            this.report = ResourceProbe.probe(config);
         } catch (RuntimeException e) {
             workDir.close();
             throw e;
@@ -89,7 +91,7 @@ public final class Agent implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        loop = new AgentLoop(config, clock, workDir, total, version(), createdAtMs, producer, consumer);
+        loop = new AgentLoop(config, clock, workDir, report, version(), createdAtMs, producer, consumer);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
         LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
@@ -141,7 +143,12 @@ public final class Agent implements AutoCloseable {
 
     /** What this agent reports to the master: the machine's resources after overrides and reserve. */
     public Resources totalResources() {
-        return Resources.newBuilder(total).build();
+        return Resources.newBuilder(report.total()).build();
+    }
+
+    /** The attributes this agent reports: the config's, plus what it learned of its hardware. */
+    public Map<String, String> attributes() {
+        return report.attributes();
     }
 
     /** True once the master has answered this run's RegisterAgent. */

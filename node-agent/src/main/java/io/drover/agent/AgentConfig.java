@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -27,9 +28,11 @@ import java.util.OptionalLong;
  * @param memOverrideMb memory in MiB to report instead of the measured total, before the reserve
  * @param diskOverrideMb disk in MiB to report instead of the work directory's file store size,
  *     before the reserve
+ * @param gpusOverride GPUs to report instead of the number nvidia-smi lists, before the reserve
  * @param reserveCpus CPUs kept for the system (subtracted from the total; never below zero)
  * @param reserveMemMb memory in MiB kept for the system
  * @param reserveDiskMb disk in MiB kept for the system
+ * @param reserveGpus GPUs kept for the system
  * @param attributes labels such as rack or zone, passed on to frameworks in offers
  * @param reservations parts of the total reserved for roles (static reservations): offered only
  *     to frameworks of that role; the master checks that they fit in the total
@@ -44,6 +47,8 @@ import java.util.OptionalLong;
  * @param maxPendingUpdates status updates kept until acknowledged, all tasks together; when full,
  *     the agent refuses new launches
  * @param maxRunningTasks tasks that may run at once; further launches fail with LAUNCH_FAILED
+ * @param nvidiaSmiCommand the nvidia-smi executable that lists the GPUs: a name looked up on the
+ *     PATH or a path; when it cannot be run the agent reports no GPUs
  */
 public record AgentConfig(
         String bootstrap,
@@ -52,9 +57,11 @@ public record AgentConfig(
         OptionalDouble cpusOverride,
         OptionalLong memOverrideMb,
         OptionalLong diskOverrideMb,
+        OptionalInt gpusOverride,
         double reserveCpus,
         long reserveMemMb,
         long reserveDiskMb,
+        int reserveGpus,
         Map<String, String> attributes,
         Map<String, Resources> reservations,
         String hostname,
@@ -65,11 +72,14 @@ public record AgentConfig(
         long statusRetryInitialMs,
         long statusRetryMaxMs,
         int maxPendingUpdates,
-        int maxRunningTasks) {
+        int maxRunningTasks,
+        String nvidiaSmiCommand) {
 
     public static final double DEFAULT_RESERVE_CPUS = 0;
     public static final long DEFAULT_RESERVE_MEM_MB = 0;
     public static final long DEFAULT_RESERVE_DISK_MB = 0;
+    public static final int DEFAULT_RESERVE_GPUS = 0;
+    public static final String DEFAULT_NVIDIA_SMI_COMMAND = "nvidia-smi";
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
     public static final long DEFAULT_REGISTER_RETRY_INITIAL_MS = 500;
@@ -83,6 +93,8 @@ public record AgentConfig(
     public static final int MAX_ATTRIBUTES = 64;
     /** Longest attribute key or value, in characters. */
     public static final int MAX_ATTRIBUTE_LENGTH = 256;
+    /** Longest nvidia-smi command, in characters. */
+    public static final int MAX_COMMAND_LENGTH = 4096;
     /** Longest any interval, delay or grace period may be: one day. */
     public static final long MAX_DURATION_MS = 24L * 3600 * 1000;
     /** Most status updates an agent may keep pending. */
@@ -110,9 +122,14 @@ public record AgentConfig(
         if (diskOverrideMb.isPresent()) {
             requireNonNegative("diskOverrideMb", diskOverrideMb.getAsLong());
         }
+        gpusOverride = requirePresent(gpusOverride, "gpusOverride must not be null (use OptionalInt.empty())");
+        if (gpusOverride.isPresent()) {
+            requireNonNegative("gpusOverride", gpusOverride.getAsInt());
+        }
         requireCpus("reserveCpus", reserveCpus);
         requireNonNegative("reserveMemMb", reserveMemMb);
         requireNonNegative("reserveDiskMb", reserveDiskMb);
+        requireNonNegative("reserveGpus", reserveGpus);
         attributes = checkedAttributes(attributes);
         reservations = checkedReservations(reservations);
         if (hostname == null || hostname.isBlank()) {
@@ -130,6 +147,11 @@ public record AgentConfig(
         if (maxRunningTasks < 1 || maxRunningTasks > MAX_RUNNING_TASKS_LIMIT) {
             throw new IllegalArgumentException("maxRunningTasks must be in [1, " + MAX_RUNNING_TASKS_LIMIT + "], was " + maxRunningTasks);
         }
+        if (nvidiaSmiCommand == null || nvidiaSmiCommand.isBlank() || nvidiaSmiCommand.length() > MAX_COMMAND_LENGTH
+                || nvidiaSmiCommand.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("nvidiaSmiCommand must be a command name or path of 1 to " + MAX_COMMAND_LENGTH
+                    + " characters without control characters, was '" + nvidiaSmiCommand + "'");
+        }
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -144,9 +166,11 @@ public record AgentConfig(
         b.cpusOverride = cpusOverride;
         b.memOverrideMb = memOverrideMb;
         b.diskOverrideMb = diskOverrideMb;
+        b.gpusOverride = gpusOverride;
         b.reserveCpus = reserveCpus;
         b.reserveMemMb = reserveMemMb;
         b.reserveDiskMb = reserveDiskMb;
+        b.reserveGpus = reserveGpus;
         b.attributes = attributes;
         b.reservations = reservations;
         b.hostname = hostname;
@@ -158,6 +182,7 @@ public record AgentConfig(
         b.statusRetryMaxMs = statusRetryMaxMs;
         b.maxPendingUpdates = maxPendingUpdates;
         b.maxRunningTasks = maxRunningTasks;
+        b.nvidiaSmiCommand = nvidiaSmiCommand;
         return b;
     }
 
@@ -238,9 +263,11 @@ public record AgentConfig(
         private OptionalDouble cpusOverride = OptionalDouble.empty();
         private OptionalLong memOverrideMb = OptionalLong.empty();
         private OptionalLong diskOverrideMb = OptionalLong.empty();
+        private OptionalInt gpusOverride = OptionalInt.empty();
         private double reserveCpus = DEFAULT_RESERVE_CPUS;
         private long reserveMemMb = DEFAULT_RESERVE_MEM_MB;
         private long reserveDiskMb = DEFAULT_RESERVE_DISK_MB;
+        private int reserveGpus = DEFAULT_RESERVE_GPUS;
         private Map<String, String> attributes = Map.of();
         private Map<String, Resources> reservations = Map.of();
         private String hostname;
@@ -252,6 +279,7 @@ public record AgentConfig(
         private long statusRetryMaxMs = DEFAULT_STATUS_RETRY_MAX_MS;
         private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
+        private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -278,6 +306,11 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder gpus(int gpus) {
+            this.gpusOverride = OptionalInt.of(gpus);
+            return this;
+        }
+
         public Builder reserveCpus(double cpus) {
             this.reserveCpus = cpus;
             return this;
@@ -290,6 +323,11 @@ public record AgentConfig(
 
         public Builder reserveDiskMb(long diskMb) {
             this.reserveDiskMb = diskMb;
+            return this;
+        }
+
+        public Builder reserveGpus(int gpus) {
+            this.reserveGpus = gpus;
             return this;
         }
 
@@ -349,16 +387,22 @@ public record AgentConfig(
             return this;
         }
 
+        /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
+        public Builder nvidiaSmiCommand(String command) {
+            this.nvidiaSmiCommand = command;
+            return this;
+        }
+
         /**
          * The validated config; the host name defaults to {@link #localHostname()}.
          *
          * @throws IllegalArgumentException naming the first setting that breaks its rule
          */
         public AgentConfig build() {
-            return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb,
-                    reserveCpus, reserveMemMb, reserveDiskMb, attributes, reservations, hostname != null ? hostname : localHostname(),
+            return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb, gpusOverride,
+                    reserveCpus, reserveMemMb, reserveDiskMb, reserveGpus, attributes, reservations, hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
-                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks);
+                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand);
         }
     }
 }

@@ -64,7 +64,7 @@ final class AgentLoop implements Runnable {
     private final AgentConfig config;
     private final Clock clock;
     private final String agentId;
-    private final Resources total;
+    private final ResourceProbe.Report report;
     private final String agentVersion;
     private final long startedAtMs;
     private final Producer<byte[], byte[]> producer;
@@ -89,12 +89,12 @@ final class AgentLoop implements Runnable {
     private long nextHeartbeatAtMs;
     private long heartbeatSequence;
 
-    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, Resources total, String agentVersion, long startedAtMs,
+    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceProbe.Report report, String agentVersion, long startedAtMs,
               Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
         this.config = config;
         this.clock = clock;
         this.agentId = workDir.agentId();
-        this.total = total;
+        this.report = report;
         this.agentVersion = agentVersion;
         this.startedAtMs = startedAtMs;
         this.producer = producer;
@@ -426,13 +426,13 @@ final class AgentLoop implements Runnable {
     private void sendRegister() {
         RegisterAgent body = RegisterAgent.newBuilder()
                 .setHostname(config.hostname())
-                .setTotal(total)
-                .setAttributes(config.attributes())
+                .setTotal(report.total())
+                .setAttributes(report.attributes())
                 .setReservations(config.reservations())
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
                 .build();
-        LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(total), config.hostname());
+        LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);
     }
 

@@ -27,13 +27,16 @@ class AgentConfigTest {
         assertEquals(100_000, c.maxPendingUpdates());
         assertFalse(c.agentIdOverride().isPresent());
         assertFalse(c.cpusOverride().isPresent());
+        assertFalse(c.gpusOverride().isPresent());
+        assertEquals(0, c.reserveGpus());
+        assertEquals("nvidia-smi", c.nvidiaSmiCommand());
         assertFalse(c.hostname().isBlank());
         assertTrue(c.workDir().isAbsolute());
     }
 
     @Test
     void builderRoundTrips() {
-        AgentConfig c = AgentConfig.builder("b:1", DIR).agentId("a-1").cpus(2.5).memMb(100).diskMb(7).reserveCpus(0.5)
+        AgentConfig c = AgentConfig.builder("b:1", DIR).agentId("a-1").cpus(2.5).memMb(100).diskMb(7).gpus(2).reserveGpus(1).nvidiaSmiCommand("/opt/nv/nvidia-smi").reserveCpus(0.5)
                 .attributes(Map.of("rack", "r1")).hostname("h").heartbeatIntervalMs(10).build();
         assertEquals(c, c.toBuilder().build());
         assertEquals(2.5, c.cpusOverride().getAsDouble());
@@ -59,6 +62,11 @@ class AgentConfigTest {
         assertMessage("maxPendingUpdates", b -> b.maxPendingUpdates(0));
         assertMessage("maxRunningTasks", b -> b.maxRunningTasks(0));
         assertMessage("hostname", b -> b.hostname(" "));
+        assertMessage("gpusOverride must be >= 0, was -1", b -> b.gpus(-1));
+        assertMessage("reserveGpus must be >= 0, was -2", b -> b.reserveGpus(-2));
+        assertMessage("nvidiaSmiCommand must be a command name or path", b -> b.nvidiaSmiCommand(" "));
+        assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand(null));
+        assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand("nvidia-smi\n"));
         assertMessage("attribute keys", b -> b.attributes(Map.of(" ", "x")));
     }
 

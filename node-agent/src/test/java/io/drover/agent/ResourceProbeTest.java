@@ -1,10 +1,14 @@
 package io.drover.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drover.api.protocol.Resources;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,12 +56,50 @@ class ResourceProbeTest {
     }
 
     @Test
+    void gpusComeFromTheMeasurementOrTheOverrideLessTheReserveAndNameTheModel() {
+        ResourceProbe.Measured twoGpus = new ResourceProbe.Measured(8, 16_384, 100_000, List.of("Tesla T4", "Tesla V100"));
+        ResourceProbe.Report r = ResourceProbe.report(twoGpus, config().attributes(Map.of("rack", "r1")).build());
+        assertEquals(2, r.total().getGpus());
+        assertEquals(Map.of("rack", "r1", ResourceProbe.GPU_MODEL, "Tesla T4"), r.attributes());
+
+        assertEquals(1, ResourceProbe.report(twoGpus, config().reserveGpus(1).build()).total().getGpus());
+        assertEquals(4, ResourceProbe.report(twoGpus, config().gpus(4).build()).total().getGpus());
+        assertEquals(Map.of(ResourceProbe.GPU_MODEL, "mine"),
+                ResourceProbe.report(twoGpus, config().attributes(Map.of(ResourceProbe.GPU_MODEL, "mine")).build()).attributes());
+
+        ResourceProbe.Report none = ResourceProbe.report(twoGpus, config().gpus(0).build());
+        assertEquals(0, none.total().getGpus());
+        assertEquals(Map.of(), none.attributes(), "no GPUs offered, no model");
+        ResourceProbe.Report overriddenWithoutCards = ResourceProbe.report(MACHINE, config().gpus(1).build());
+        assertEquals(1, overriddenWithoutCards.total().getGpus());
+        assertEquals(Map.of(), overriddenWithoutCards.attributes(), "no card named, no model");
+    }
+
+    @Test
+    void probeAsksTheConfiguredNvidiaSmi(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectory(dir.resolve("bin"));
+        ResourceProbe.Report two = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h")
+                .nvidiaSmiCommand(NvidiaSmiTest.twoGpus(bin).toString()).build());
+        assertEquals(2, two.total().getGpus());
+        assertEquals("NVIDIA A100-SXM4-40GB", two.attributes().get(ResourceProbe.GPU_MODEL));
+
+        ResourceProbe.Report failing = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h")
+                .nvidiaSmiCommand(NvidiaSmiTest.standIn(bin, "exit 9").toString()).build());
+        assertEquals(0, failing.total().getGpus());
+        assertFalse(failing.attributes().containsKey(ResourceProbe.GPU_MODEL));
+
+        ResourceProbe.Report missing = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h")
+                .nvidiaSmiCommand(dir.resolve("missing").toString()).build());
+        assertEquals(0, missing.total().getGpus());
+    }
+
+    @Test
     void measuresThisMachine(@TempDir Path dir) {
-        ResourceProbe.Measured m = ResourceProbe.measure(dir);
+        ResourceProbe.Measured m = ResourceProbe.measure(dir, new NvidiaSmi("drover-no-such-command", NvidiaSmi.DEFAULT_TIMEOUT));
         assertTrue(m.cpus() >= 1, () -> "cpus " + m.cpus());
         assertTrue(m.memMb() > 0, () -> "memMb " + m.memMb());
         assertTrue(m.diskMb() > 0, () -> "diskMb " + m.diskMb());
-        Resources r = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h").reserveMemMb(1).build());
+        Resources r = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h").reserveMemMb(1).build()).total();
         assertEquals(m.memMb() - 1, r.getMemMb());
     }
 }
