@@ -2,6 +2,7 @@ package io.drover.cli;
 
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
+import io.drover.agent.PortRanges;
 import io.drover.api.ResourceMath;
 import java.nio.file.Path;
 import java.util.Map;
@@ -53,6 +54,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--reserve-gpus", defaultValue = "0", description = "GPUs kept for the system (default: ${DEFAULT-VALUE})")
     int reserveGpus;
 
+    @Option(names = "--ports", paramLabel = "RANGES",
+            description = "TCP port ranges offered for tasks, as 31000-32000[,40000-40100]; empty for none (default: 31000-32000)")
+    String ports;
+
     @Option(names = "--attribute", paramLabel = "KEY=VALUE", description = "a label offered with this agent's resources, as rack=r1 (repeatable)")
     Map<String, String> attributes = Map.of();
 
@@ -86,6 +91,9 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentConfig config;
         try {
+            if (ports != null) {
+                b.ports(PortRanges.parse(ports));
+            }
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -2,12 +2,14 @@ package io.drover.agent;
 
 import io.drover.api.Ids;
 import io.drover.api.ResourceMath;
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.Resources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -36,6 +38,8 @@ import java.util.OptionalLong;
  * @param attributes labels such as rack or zone, passed on to frameworks in offers
  * @param reservations parts of the total reserved for roles (static reservations): offered only
  *     to frameworks of that role; the master checks that they fit in the total
+ * @param ports TCP port ranges (inclusive) that tasks on this agent may use, offered in its total;
+ *     within [1, 65535], not overlapping (see {@link PortRanges}); stored sorted, adjacent ones merged
  * @param hostname the name frameworks should reach this host by
  * @param heartbeatIntervalMs heartbeat interval used when the master's AgentRegistered names none
  * @param killGracePeriodMs time between SIGTERM and SIGKILL when the agent itself kills its tasks
@@ -64,6 +68,7 @@ public record AgentConfig(
         int reserveGpus,
         Map<String, String> attributes,
         Map<String, Resources> reservations,
+        List<PortRange> ports,
         String hostname,
         long heartbeatIntervalMs,
         long killGracePeriodMs,
@@ -80,6 +85,8 @@ public record AgentConfig(
     public static final long DEFAULT_RESERVE_DISK_MB = 0;
     public static final int DEFAULT_RESERVE_GPUS = 0;
     public static final String DEFAULT_NVIDIA_SMI_COMMAND = "nvidia-smi";
+    /** Ports 31000-32000, as Mesos offers by default. */
+    public static final List<PortRange> DEFAULT_PORTS = List.of(new PortRange(31_000, 32_000));
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
     public static final long DEFAULT_REGISTER_RETRY_INITIAL_MS = 500;
@@ -132,6 +139,7 @@ public record AgentConfig(
         requireNonNegative("reserveGpus", reserveGpus);
         attributes = checkedAttributes(attributes);
         reservations = checkedReservations(reservations);
+        ports = PortRanges.checked(ports);
         if (hostname == null || hostname.isBlank()) {
             throw new IllegalArgumentException("hostname must not be blank");
         }
@@ -173,6 +181,7 @@ public record AgentConfig(
         b.reserveGpus = reserveGpus;
         b.attributes = attributes;
         b.reservations = reservations;
+        b.ports = ports;
         b.hostname = hostname;
         b.heartbeatIntervalMs = heartbeatIntervalMs;
         b.killGracePeriodMs = killGracePeriodMs;
@@ -270,6 +279,7 @@ public record AgentConfig(
         private int reserveGpus = DEFAULT_RESERVE_GPUS;
         private Map<String, String> attributes = Map.of();
         private Map<String, Resources> reservations = Map.of();
+        private List<PortRange> ports = DEFAULT_PORTS;
         private String hostname;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
         private long killGracePeriodMs = DEFAULT_KILL_GRACE_PERIOD_MS;
@@ -337,6 +347,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** Port ranges to offer; see {@link PortRanges#parse(String)} for the text form. */
+        public Builder ports(List<PortRange> ports) {
+            this.ports = ports;
+            return this;
+        }
+
         public Builder attributes(Map<String, String> attributes) {
             this.attributes = attributes;
             return this;
@@ -400,7 +416,8 @@ public record AgentConfig(
          */
         public AgentConfig build() {
             return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb, gpusOverride,
-                    reserveCpus, reserveMemMb, reserveDiskMb, reserveGpus, attributes, reservations, hostname != null ? hostname : localHostname(),
+                    reserveCpus, reserveMemMb, reserveDiskMb, reserveGpus, attributes, reservations, ports,
+                    hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand);
         }

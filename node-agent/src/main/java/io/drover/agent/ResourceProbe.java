@@ -104,7 +104,7 @@ public final class ResourceProbe {
 
     /**
      * The total to report: each measured value, or its override when the config has one, minus
-     * the reserve, clamped at zero. A pure function.
+     * the reserve, clamped at zero, and the config's port ranges. A pure function.
      */
     public static Resources applyOverridesAndReserve(Measured measured, AgentConfig config) {
         return report(measured, config).total();
@@ -121,7 +121,7 @@ public final class ResourceProbe {
         long diskMb = config.diskOverrideMb().orElse(measured.diskMb());
         int gpus = config.gpusOverride().orElse(measured.gpuModels().size());
         Resources total = ResourceMath.subtract(
-                ResourceMath.of(cpus, memMb, diskMb, gpus),
+                ResourceMath.of(cpus, memMb, diskMb, gpus, config.ports()),
                 ResourceMath.of(config.reserveCpus(), config.reserveMemMb(), config.reserveDiskMb(), config.reserveGpus()));
         Map<String, String> attributes = new LinkedHashMap<>(config.attributes());
         if (total.getGpus() > 0 && !measured.gpuModels().isEmpty()) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drover.api.protocol.PortRange;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ class AgentConfigTest {
         assertFalse(c.gpusOverride().isPresent());
         assertEquals(0, c.reserveGpus());
         assertEquals("nvidia-smi", c.nvidiaSmiCommand());
+        assertEquals(List.of(new PortRange(31_000, 32_000)), c.ports());
         assertFalse(c.hostname().isBlank());
         assertTrue(c.workDir().isAbsolute());
     }
@@ -66,6 +69,9 @@ class AgentConfigTest {
         assertMessage("reserveGpus must be >= 0, was -2", b -> b.reserveGpus(-2));
         assertMessage("nvidiaSmiCommand must be a command name or path", b -> b.nvidiaSmiCommand(" "));
         assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand(null));
+        assertMessage("ports: range 0-10 must lie within [1, 65535]", b -> b.ports(List.of(new PortRange(0, 10))));
+        assertMessage("ports: ranges 10-20 and 20-30 overlap", b -> b.ports(List.of(new PortRange(20, 30), new PortRange(10, 20))));
+        assertMessage("ports must not be null", b -> b.ports(null));
         assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand("nvidia-smi\n"));
         assertMessage("attribute keys", b -> b.attributes(Map.of(" ", "x")));
     }

@@ -12,6 +12,7 @@ import io.drover.api.kafka.TopicSetup;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.ShutdownAgent;
 import io.drover.api.protocol.TaskInfo;
@@ -65,6 +66,7 @@ class AgentKafkaTest {
                 .cpus(2)
                 .memMb(1_024)
                 .reserveMemMb(24)
+                .ports(PortRanges.parse("31000-31009,40000"))
                 .registerRetryInitialMs(100)
                 .registerRetryMaxMs(400)
                 .statusRetryInitialMs(300)
@@ -90,6 +92,7 @@ class AgentKafkaTest {
             RegisterAgent reg = master.lastMessage(RegisterAgent.class);
             assertEquals("test-host", reg.getHostname());
             assertEquals(agent.totalResources(), reg.getTotal());
+            assertEquals(List.of(new PortRange(31_000, 31_009), new PortRange(40_000, 40_000)), reg.getTotal().getPorts());
             assertEquals(Map.of("rack", "r1"), reg.getAttributes());
             assertFalse(agent.isRegistered());
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.Resources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class ResourceProbeTest {
         assertEquals(16_384, r.getMemMb());
         assertEquals(100_000, r.getDiskMb());
         assertEquals(0, r.getGpus());
-        assertTrue(r.getPorts().isEmpty());
+        assertEquals(List.of(new PortRange(31_000, 32_000)), r.getPorts());
     }
 
     @Test
@@ -44,6 +45,14 @@ class ResourceProbeTest {
         assertEquals(8, r.getCpus());
         assertEquals(16_384, r.getMemMb());
         assertEquals(10, r.getDiskMb());
+    }
+
+    @Test
+    void offersTheConfiguredPortsWhateverTheReserve() {
+        Resources r = ResourceProbe.applyOverridesAndReserve(MACHINE,
+                config().ports(PortRanges.parse("40000-40100,8080")).reserveCpus(1).reserveGpus(1).build());
+        assertEquals(List.of(new PortRange(8080, 8080), new PortRange(40_000, 40_100)), r.getPorts());
+        assertEquals(List.of(), ResourceProbe.applyOverridesAndReserve(MACHINE, config().ports(List.of()).build()).getPorts());
     }
 
     @Test
