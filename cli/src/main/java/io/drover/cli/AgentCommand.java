@@ -58,6 +58,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "TCP port ranges offered for tasks, as 31000-32000[,40000-40100]; empty for none (default: 31000-32000)")
     String ports;
 
+    @Option(names = "--probe-interval", defaultValue = "30s",
+            description = "how often to measure the machine again; a changed total is registered again (default: ${DEFAULT-VALUE})")
+    String probeInterval;
+
     @Option(names = "--attribute", paramLabel = "KEY=VALUE", description = "a label offered with this agent's resources, as rack=r1 (repeatable)")
     Map<String, String> attributes = Map.of();
 
@@ -94,6 +98,7 @@ final class AgentCommand implements Callable<Integer> {
             if (ports != null) {
                 b.ports(PortRanges.parse(ports));
             }
+            b.probeIntervalMs(Units.parseDuration(probeInterval).toMillis());
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -53,6 +53,8 @@ import java.util.OptionalLong;
  * @param maxRunningTasks tasks that may run at once; further launches fail with LAUNCH_FAILED
  * @param nvidiaSmiCommand the nvidia-smi executable that lists the GPUs: a name looked up on the
  *     PATH or a path; when it cannot be run the agent reports no GPUs
+ * @param probeIntervalMs time between measurements of the machine; when what the agent reports
+ *     changes, it sends RegisterAgent again
  */
 public record AgentConfig(
         String bootstrap,
@@ -78,7 +80,8 @@ public record AgentConfig(
         long statusRetryMaxMs,
         int maxPendingUpdates,
         int maxRunningTasks,
-        String nvidiaSmiCommand) {
+        String nvidiaSmiCommand,
+        long probeIntervalMs) {
 
     public static final double DEFAULT_RESERVE_CPUS = 0;
     public static final long DEFAULT_RESERVE_MEM_MB = 0;
@@ -95,6 +98,9 @@ public record AgentConfig(
     public static final long DEFAULT_STATUS_RETRY_MAX_MS = 30_000;
     public static final int DEFAULT_MAX_PENDING_UPDATES = 100_000;
     public static final int DEFAULT_MAX_RUNNING_TASKS = 10_000;
+    public static final long DEFAULT_PROBE_INTERVAL_MS = 30_000;
+    /** Shortest time between measurements: each one may run nvidia-smi. */
+    public static final long MIN_PROBE_INTERVAL_MS = 1_000;
 
     /** Most attributes one agent may carry. */
     public static final int MAX_ATTRIBUTES = 64;
@@ -160,6 +166,7 @@ public record AgentConfig(
             throw new IllegalArgumentException("nvidiaSmiCommand must be a command name or path of 1 to " + MAX_COMMAND_LENGTH
                     + " characters without control characters, was '" + nvidiaSmiCommand + "'");
         }
+        requireDuration("probeIntervalMs", probeIntervalMs, MIN_PROBE_INTERVAL_MS);
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -192,6 +199,7 @@ public record AgentConfig(
         b.maxPendingUpdates = maxPendingUpdates;
         b.maxRunningTasks = maxRunningTasks;
         b.nvidiaSmiCommand = nvidiaSmiCommand;
+        b.probeIntervalMs = probeIntervalMs;
         return b;
     }
 
@@ -290,6 +298,7 @@ public record AgentConfig(
         private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
         private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
+        private long probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -403,6 +412,11 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder probeIntervalMs(long ms) {
+            this.probeIntervalMs = ms;
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -419,7 +433,8 @@ public record AgentConfig(
                     reserveCpus, reserveMemMb, reserveDiskMb, reserveGpus, attributes, reservations, ports,
                     hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
-                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand);
+                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
+                    probeIntervalMs);
         }
     }
 }
