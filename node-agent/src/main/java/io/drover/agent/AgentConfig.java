@@ -28,8 +28,8 @@ import java.util.OptionalLong;
  *     work directory; it is stored there for later runs
  * @param cpusOverride logical CPUs to report instead of the measured count, before the reserve
  * @param memOverrideMb memory in MiB to report instead of the measured total, before the reserve
- * @param diskOverrideMb disk in MiB to report instead of the work directory's file store size,
- *     before the reserve
+ * @param diskOverrideMb disk in MiB to report instead of the measured disk (what is free in the work
+ *     directory's file store plus what running tasks were given), before the reserve
  * @param gpusOverride GPUs to report instead of the number nvidia-smi lists, before the reserve
  * @param reserveCpus CPUs kept for the system (subtracted from the total; never below zero)
  * @param reserveMemMb memory in MiB kept for the system

@@ -198,7 +198,7 @@ final class AgentLoop implements Runnable {
     }
 
     private void runTimers(long now) {
-        resources.poll(now).ifPresent(changed -> onResourcesChanged(changed, now));
+        resources.poll(now, tasks.allocatedDiskMb()).ifPresent(changed -> onResourcesChanged(changed, now));
         if ((!registered || reregistering) && now >= nextRegisterAtMs) {
             sendRegister();
             nextRegisterAtMs = now + registerDelayMs;

@@ -4,6 +4,7 @@ import io.drover.api.ResourceMath;
 import io.drover.api.protocol.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -33,16 +34,24 @@ public final class ResourceProbe {
     /**
      * What the machine has before overrides and reserve.
      *
+     * @param diskMb the size of the work directory's file store
+     * @param freeDiskMb the part of it still free (for this process), at most {@code diskMb}
      * @param gpuModels the name of each GPU nvidia-smi lists, in its order; empty when none
      */
-    public record Measured(double cpus, long memMb, long diskMb, List<String> gpuModels) {
+    public record Measured(double cpus, long memMb, long diskMb, long freeDiskMb, List<String> gpuModels) {
         public Measured {
+            freeDiskMb = Math.max(0, Math.min(freeDiskMb, diskMb));
             gpuModels = List.copyOf(gpuModels);
         }
 
-        /** A machine without GPUs. */
+        /** A machine with an empty disk. */
+        public Measured(double cpus, long memMb, long diskMb, List<String> gpuModels) {
+            this(cpus, memMb, diskMb, diskMb, gpuModels);
+        }
+
+        /** A machine with an empty disk and no GPUs. */
         public Measured(double cpus, long memMb, long diskMb) {
-            this(cpus, memMb, diskMb, List.of());
+            this(cpus, memMb, diskMb, diskMb, List.of());
         }
     }
 
@@ -65,8 +74,8 @@ public final class ResourceProbe {
     }
 
     /**
-     * What this machine has: logical CPUs and total memory (OSHI), the total size of the work
-     * directory's file store, and the GPUs {@code nvidiaSmi} lists (none when it fails).
+     * What this machine has: logical CPUs and total memory (OSHI), the total and usable size of
+     * the work directory's file store, and the GPUs {@code nvidiaSmi} lists (none when it fails).
      *
      * @throws UncheckedIOException when the work directory's file store cannot be read
      */
@@ -75,13 +84,16 @@ public final class ResourceProbe {
         int cpus = hardware.getProcessor().getLogicalProcessorCount();
         long memMb = hardware.getMemory().getTotal() / MIB;
         long diskMb;
+        long freeDiskMb;
         try {
-            diskMb = Files.getFileStore(workDir).getTotalSpace() / MIB;
+            FileStore store = Files.getFileStore(workDir);
+            diskMb = store.getTotalSpace() / MIB;
+            freeDiskMb = store.getUsableSpace() / MIB;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the file store of work dir " + workDir, e);
         }
         List<String> gpus = nvidiaSmi.gpus().stream().map(NvidiaSmiParser.Gpu::name).toList();
-        return new Measured(cpus, memMb, diskMb, gpus);
+        return new Measured(cpus, memMb, diskMb, freeDiskMb, gpus);
     }
 
     /**
@@ -103,22 +115,30 @@ public final class ResourceProbe {
     }
 
     /**
-     * The total to report: each measured value, or its override when the config has one, minus
-     * the reserve, clamped at zero, and the config's port ranges. A pure function.
+     * The total to report with no tasks running; see {@link #report(Measured, AgentConfig, long)}.
      */
     public static Resources applyOverridesAndReserve(Measured measured, AgentConfig config) {
         return report(measured, config).total();
     }
 
-    /**
-     * What to report: {@link #applyOverridesAndReserve the total}, and the config's attributes
-     * with {@value #GPU_MODEL} (the first GPU's name) added when the total has GPUs and nvidia-smi
-     * named one, unless the config sets that attribute itself. A pure function.
-     */
+    /** What to report with no tasks running; see {@link #report(Measured, AgentConfig, long)}. */
     public static Report report(Measured measured, AgentConfig config) {
+        return report(measured, config, 0);
+    }
+
+    /**
+     * What to report. The total: each measured value, or its override when the config has one,
+     * minus the reserve, clamped at zero, and the config's port ranges. The measured disk is
+     * {@link #usableDiskMb what this agent may fill}. The attributes: the config's, with
+     * {@value #GPU_MODEL} (the first GPU's name) added when the total has GPUs and nvidia-smi
+     * named one, unless the config sets that attribute itself. A pure function.
+     *
+     * @param allocatedDiskMb the disk given to the tasks running now, all together
+     */
+    public static Report report(Measured measured, AgentConfig config, long allocatedDiskMb) {
         double cpus = config.cpusOverride().orElse(measured.cpus());
         long memMb = config.memOverrideMb().orElse(measured.memMb());
-        long diskMb = config.diskOverrideMb().orElse(measured.diskMb());
+        long diskMb = config.diskOverrideMb().isPresent() ? config.diskOverrideMb().getAsLong() : usableDiskMb(measured, allocatedDiskMb);
         int gpus = config.gpusOverride().orElse(measured.gpuModels().size());
         Resources total = ResourceMath.subtract(
                 ResourceMath.of(cpus, memMb, diskMb, gpus, config.ports()),
@@ -128,6 +148,23 @@ public final class ResourceProbe {
             attributes.putIfAbsent(GPU_MODEL, measured.gpuModels().get(0));
         }
         return new Report(total, attributes);
+    }
+
+    /**
+     * The disk this agent may fill: what is free plus what its running tasks were given (their
+     * sandboxes count against their own share, which the master keeps allocated), at most the
+     * file store's size. So when something else fills the disk the total shrinks, and what the
+     * master can offer is what is free. Rounded down to 1% of the file store, so that the small
+     * changes of a busy disk do not make the agent register again at every measurement.
+     */
+    static long usableDiskMb(Measured measured, long allocatedDiskMb) {
+        long size = measured.diskMb();
+        long usable = Math.min(size, measured.freeDiskMb() + Math.max(0, allocatedDiskMb));
+        if (usable == size) {
+            return size;
+        }
+        long quantum = Math.max(1, size / 100);
+        return usable / quantum * quantum;
     }
 
     private ResourceProbe() {}

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Re-measures the machine every {@link AgentConfig#probeIntervalMs()} and tells the agent's loop
- * when what it reports (total and attributes) changed, for instance when the work directory's
- * file store was resized or a GPU stopped answering nvidia-smi.
+ * when what it reports (total and attributes) changed, for instance when something else filled
+ * the work directory's file store or a GPU stopped answering nvidia-smi.
  *
  * <p>A measurement may block (nvidia-smi, a slow file system), so it runs on the given executor,
  * never on the loop thread, and at most one runs at a time; the loop only {@link #poll polls}.
@@ -69,10 +69,12 @@ final class ResourceWatch {
      * Starts a measurement when one is due and none is in flight, then takes the result of one
      * that ended. Never blocks.
      *
+     * @param allocatedDiskMb the disk given to the tasks running now, all together (see
+     *     {@link ResourceProbe#report(ResourceProbe.Measured, AgentConfig, long)})
      * @return the new report when a measurement ended and what the agent reports changed; empty
      *     otherwise (also when the measurement failed: the last report stands)
      */
-    Optional<ResourceProbe.Report> poll(long nowMs) {
+    Optional<ResourceProbe.Report> poll(long nowMs, long allocatedDiskMb) {
         if (!inFlight && nowMs >= nextProbeAtMs) {
             start(nowMs);
         }
@@ -92,7 +94,7 @@ final class ResourceWatch {
             LOG.warn("cannot measure the machine ({}); keeping the last total", e.toString());
             return Optional.empty();
         }
-        ResourceProbe.Report next = ResourceProbe.report((ResourceProbe.Measured) result, config);
+        ResourceProbe.Report next = ResourceProbe.report((ResourceProbe.Measured) result, config, allocatedDiskMb);
         if (next.equals(current)) {
             return Optional.empty();
         }

@@ -212,7 +212,7 @@ class AgentKafkaTest {
             master.awaitUntil("registered", agent::isRegistered);
 
             // The disk filled up, and a GPU appeared.
-            machine.set(new ResourceProbe.Measured(4, 8_192, 60_000, List.of("Tesla T4")));
+            machine.set(new ResourceProbe.Measured(4, 8_192, 100_000, 60_000, List.of("Tesla T4")));
             clock.advanceMs(30_000);
             master.awaitUntil("RegisterAgent with the new total", () -> master.lastMessage(RegisterAgent.class).getTotal().getDiskMb() == 60_000);
             RegisterAgent second = master.lastMessage(RegisterAgent.class);

@@ -56,6 +56,20 @@ class ResourceProbeTest {
     }
 
     @Test
+    void theDiskIsWhatIsFreePlusWhatRunningTasksWereGivenInStepsOfOnePercent() {
+        assertEquals(100_000, ResourceProbe.usableDiskMb(new ResourceProbe.Measured(1, 1, 100_000), 0), "an empty disk");
+        ResourceProbe.Measured halfFull = new ResourceProbe.Measured(1, 1, 100_000, 50_999, List.of());
+        assertEquals(50_000, ResourceProbe.usableDiskMb(halfFull, 0), "rounded down to 1% (1000 MiB)");
+        assertEquals(70_000, ResourceProbe.usableDiskMb(halfFull, 19_001));
+        assertEquals(100_000, ResourceProbe.usableDiskMb(halfFull, 90_000), "never more than the file store");
+        assertEquals(0, ResourceProbe.usableDiskMb(new ResourceProbe.Measured(1, 1, 100_000, 0, List.of()), 0), "a full disk");
+        assertEquals(7, ResourceProbe.usableDiskMb(new ResourceProbe.Measured(1, 1, 50, 7, List.of()), 0), "tiny stores in steps of 1 MiB");
+
+        assertEquals(49_000, ResourceProbe.report(halfFull, config().reserveDiskMb(1_000).build(), 0).total().getDiskMb());
+        assertEquals(10, ResourceProbe.report(halfFull, config().diskMb(10).build(), 0).total().getDiskMb(), "an override is taken as is");
+    }
+
+    @Test
     void neverBelowZero() {
         Resources r = ResourceProbe.applyOverridesAndReserve(MACHINE,
                 config().cpus(1).reserveCpus(2).reserveMemMb(20_000).diskMb(5).reserveDiskMb(6).build());
@@ -108,6 +122,7 @@ class ResourceProbeTest {
         assertTrue(m.cpus() >= 1, () -> "cpus " + m.cpus());
         assertTrue(m.memMb() > 0, () -> "memMb " + m.memMb());
         assertTrue(m.diskMb() > 0, () -> "diskMb " + m.diskMb());
+        assertTrue(m.freeDiskMb() <= m.diskMb(), () -> "freeDiskMb " + m.freeDiskMb());
         Resources r = ResourceProbe.probe(AgentConfig.builder("b:1", dir).hostname("h").reserveMemMb(1).build()).total();
         assertEquals(m.memMb() - 1, r.getMemMb());
     }
