@@ -2,6 +2,7 @@ package io.drover.cli;
 
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
+import io.drover.agent.PortRanges;
 import io.drover.api.ResourceMath;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,6 +33,13 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--disk", converter = Units.MbConverter.class, description = "disk to offer instead of the work dir's file store size")
     Long diskMb;
 
+    @Option(names = "--gpus", description = "GPUs to offer instead of the number nvidia-smi lists")
+    Integer gpus;
+
+    @Option(names = "--nvidia-smi", defaultValue = AgentConfig.DEFAULT_NVIDIA_SMI_COMMAND,
+            description = "the nvidia-smi command that lists the GPUs; when it cannot run, none are offered (default: ${DEFAULT-VALUE})")
+    String nvidiaSmi;
+
     @Option(names = "--reserve-cpus", defaultValue = "0", description = "CPUs kept for the system (default: ${DEFAULT-VALUE})")
     double reserveCpus;
 
@@ -42,6 +50,17 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--reserve-disk", defaultValue = "0", converter = Units.MbConverter.class,
             description = "disk kept for the system (default: ${DEFAULT-VALUE})")
     long reserveDiskMb;
+
+    @Option(names = "--reserve-gpus", defaultValue = "0", description = "GPUs kept for the system (default: ${DEFAULT-VALUE})")
+    int reserveGpus;
+
+    @Option(names = "--ports", paramLabel = "RANGES",
+            description = "TCP port ranges offered for tasks, as 31000-32000[,40000-40100]; empty for none (default: 31000-32000)")
+    String ports;
+
+    @Option(names = "--probe-interval", defaultValue = "30s",
+            description = "how often to measure the machine again; a changed total is registered again (default: ${DEFAULT-VALUE})")
+    String probeInterval;
 
     @Option(names = "--attribute", paramLabel = "KEY=VALUE", description = "a label offered with this agent's resources, as rack=r1 (repeatable)")
     Map<String, String> attributes = Map.of();
@@ -59,7 +78,8 @@ final class AgentCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--reservation: " + e.getMessage());
         }
         AgentConfig.Builder b = AgentConfig.builder(cluster.bootstrap(), workDir)
-                .reserveCpus(reserveCpus).reserveMemMb(reserveMemMb).reserveDiskMb(reserveDiskMb).attributes(attributes)
+                .reserveCpus(reserveCpus).reserveMemMb(reserveMemMb).reserveDiskMb(reserveDiskMb).reserveGpus(reserveGpus)
+                .nvidiaSmiCommand(nvidiaSmi).attributes(attributes)
                 .reservations(reserved);
         if (cpus != null) {
             b.cpus(cpus);
@@ -70,7 +90,20 @@ final class AgentCommand implements Callable<Integer> {
         if (diskMb != null) {
             b.diskMb(diskMb);
         }
-        Agent agent = new Agent(b.build());
+        if (gpus != null) {
+            b.gpus(gpus);
+        }
+        AgentConfig config;
+        try {
+            if (ports != null) {
+                b.ports(PortRanges.parse(ports));
+            }
+            b.probeIntervalMs(Units.parseDuration(probeInterval).toMillis());
+            config = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Agent agent = new Agent(config);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-stop"));
         agent.start();
         System.out.println("agent " + agent.agentId() + " offers " + ResourceMath.format(agent.totalResources())

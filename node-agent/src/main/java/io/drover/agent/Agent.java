@@ -5,7 +5,10 @@ import io.drover.api.protocol.Resources;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,7 +36,9 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final Clock clock;
     private final WorkDir workDir;
-    private final Resources total;
+    private final ResourceWatch.Source machine;
+    private final ResourceProbe.Report initialReport;
+    private ExecutorService probeExecutor;
     private final long createdAtMs;
     private volatile AgentLoop loop;
     private Thread thread;
@@ -54,12 +59,18 @@ public final class Agent implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the work directory cannot be created or read
      */
     public Agent(AgentConfig config, Clock clock) {
+        this(config, clock, machineSource(config));
+    }
+
+    /** An agent that measures the machine with {@code machine}, at start and then every probe interval. */
+    Agent(AgentConfig config, Clock clock, ResourceWatch.Source machine) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.machine = Objects.requireNonNull(machine, "machine");
         this.createdAtMs = clock.millis();
         this.workDir = WorkDir.open(config.workDir(), config.agentIdOverride(), config.hostname(), new SecureRandom());
         try {
-            this.total = ResourceProbe.probe(config);
+            this.initialReport = ResourceProbe.report(machine.measure(), config);
         } catch (RuntimeException e) {
             workDir.close();
             throw e;
@@ -89,7 +100,14 @@ public final class Agent implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        loop = new AgentLoop(config, clock, workDir, total, version(), createdAtMs, producer, consumer);
+        probeExecutor = Executors.newSingleThreadExecutor(r -> {
+            // A daemon: a measurement stuck in a hung file system must not keep the JVM alive.
+            Thread t = new Thread(r, "drover-agent-probe-" + agentId());
+            t.setDaemon(true);
+            return t;
+        });
+        loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, initialReport, version(), createdAtMs,
+                producer, consumer);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
         LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
@@ -119,6 +137,7 @@ public final class Agent implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+            probeExecutor.shutdownNow();
         }
         workDir.close();
     }
@@ -139,9 +158,30 @@ public final class Agent implements AutoCloseable {
         return workDir.agentId();
     }
 
-    /** What this agent reports to the master: the machine's resources after overrides and reserve. */
+    /**
+     * What this agent reports to the master: the machine's resources after overrides and reserve,
+     * as last measured.
+     */
     public Resources totalResources() {
-        return Resources.newBuilder(total).build();
+        return Resources.newBuilder(report().total()).build();
+    }
+
+    /** The attributes this agent reports: the config's, plus what it learned of its hardware. */
+    public Map<String, String> attributes() {
+        return report().attributes();
+    }
+
+    private ResourceProbe.Report report() {
+        AgentLoop l = loop;
+        return l != null ? l.report() : initialReport;
+    }
+
+    /** The real machine: OSHI, the work directory's file store and nvidia-smi. */
+    private static ResourceWatch.Source machineSource(AgentConfig config) {
+        Objects.requireNonNull(config, "config");
+        ResourceProbe.logGraphicsCards();
+        NvidiaSmi nvidiaSmi = new NvidiaSmi(config.nvidiaSmiCommand(), NvidiaSmi.DEFAULT_TIMEOUT);
+        return () -> ResourceProbe.measure(config.workDir(), nvidiaSmi);
     }
 
     /** True once the master has answered this run's RegisterAgent. */

@@ -2,15 +2,18 @@ package io.drover.agent;
 
 import io.drover.api.Ids;
 import io.drover.api.ResourceMath;
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.Resources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -25,14 +28,18 @@ import java.util.OptionalLong;
  *     work directory; it is stored there for later runs
  * @param cpusOverride logical CPUs to report instead of the measured count, before the reserve
  * @param memOverrideMb memory in MiB to report instead of the measured total, before the reserve
- * @param diskOverrideMb disk in MiB to report instead of the work directory's file store size,
- *     before the reserve
+ * @param diskOverrideMb disk in MiB to report instead of the measured disk (what is free in the work
+ *     directory's file store plus what running tasks were given), before the reserve
+ * @param gpusOverride GPUs to report instead of the number nvidia-smi lists, before the reserve
  * @param reserveCpus CPUs kept for the system (subtracted from the total; never below zero)
  * @param reserveMemMb memory in MiB kept for the system
  * @param reserveDiskMb disk in MiB kept for the system
+ * @param reserveGpus GPUs kept for the system
  * @param attributes labels such as rack or zone, passed on to frameworks in offers
  * @param reservations parts of the total reserved for roles (static reservations): offered only
  *     to frameworks of that role; the master checks that they fit in the total
+ * @param ports TCP port ranges (inclusive) that tasks on this agent may use, offered in its total;
+ *     within [1, 65535], not overlapping (see {@link PortRanges}); stored sorted, adjacent ones merged
  * @param hostname the name frameworks should reach this host by
  * @param heartbeatIntervalMs heartbeat interval used when the master's AgentRegistered names none
  * @param killGracePeriodMs time between SIGTERM and SIGKILL when the agent itself kills its tasks
@@ -44,6 +51,10 @@ import java.util.OptionalLong;
  * @param maxPendingUpdates status updates kept until acknowledged, all tasks together; when full,
  *     the agent refuses new launches
  * @param maxRunningTasks tasks that may run at once; further launches fail with LAUNCH_FAILED
+ * @param nvidiaSmiCommand the nvidia-smi executable that lists the GPUs: a name looked up on the
+ *     PATH or a path; when it cannot be run the agent reports no GPUs
+ * @param probeIntervalMs time between measurements of the machine; when what the agent reports
+ *     changes, it sends RegisterAgent again
  */
 public record AgentConfig(
         String bootstrap,
@@ -52,11 +63,14 @@ public record AgentConfig(
         OptionalDouble cpusOverride,
         OptionalLong memOverrideMb,
         OptionalLong diskOverrideMb,
+        OptionalInt gpusOverride,
         double reserveCpus,
         long reserveMemMb,
         long reserveDiskMb,
+        int reserveGpus,
         Map<String, String> attributes,
         Map<String, Resources> reservations,
+        List<PortRange> ports,
         String hostname,
         long heartbeatIntervalMs,
         long killGracePeriodMs,
@@ -65,11 +79,17 @@ public record AgentConfig(
         long statusRetryInitialMs,
         long statusRetryMaxMs,
         int maxPendingUpdates,
-        int maxRunningTasks) {
+        int maxRunningTasks,
+        String nvidiaSmiCommand,
+        long probeIntervalMs) {
 
     public static final double DEFAULT_RESERVE_CPUS = 0;
     public static final long DEFAULT_RESERVE_MEM_MB = 0;
     public static final long DEFAULT_RESERVE_DISK_MB = 0;
+    public static final int DEFAULT_RESERVE_GPUS = 0;
+    public static final String DEFAULT_NVIDIA_SMI_COMMAND = "nvidia-smi";
+    /** Ports 31000-32000, as Mesos offers by default. */
+    public static final List<PortRange> DEFAULT_PORTS = List.of(new PortRange(31_000, 32_000));
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
     public static final long DEFAULT_REGISTER_RETRY_INITIAL_MS = 500;
@@ -78,11 +98,16 @@ public record AgentConfig(
     public static final long DEFAULT_STATUS_RETRY_MAX_MS = 30_000;
     public static final int DEFAULT_MAX_PENDING_UPDATES = 100_000;
     public static final int DEFAULT_MAX_RUNNING_TASKS = 10_000;
+    public static final long DEFAULT_PROBE_INTERVAL_MS = 30_000;
+    /** Shortest time between measurements: each one may run nvidia-smi. */
+    public static final long MIN_PROBE_INTERVAL_MS = 1_000;
 
     /** Most attributes one agent may carry. */
     public static final int MAX_ATTRIBUTES = 64;
     /** Longest attribute key or value, in characters. */
     public static final int MAX_ATTRIBUTE_LENGTH = 256;
+    /** Longest nvidia-smi command, in characters. */
+    public static final int MAX_COMMAND_LENGTH = 4096;
     /** Longest any interval, delay or grace period may be: one day. */
     public static final long MAX_DURATION_MS = 24L * 3600 * 1000;
     /** Most status updates an agent may keep pending. */
@@ -110,11 +135,17 @@ public record AgentConfig(
         if (diskOverrideMb.isPresent()) {
             requireNonNegative("diskOverrideMb", diskOverrideMb.getAsLong());
         }
+        gpusOverride = requirePresent(gpusOverride, "gpusOverride must not be null (use OptionalInt.empty())");
+        if (gpusOverride.isPresent()) {
+            requireNonNegative("gpusOverride", gpusOverride.getAsInt());
+        }
         requireCpus("reserveCpus", reserveCpus);
         requireNonNegative("reserveMemMb", reserveMemMb);
         requireNonNegative("reserveDiskMb", reserveDiskMb);
+        requireNonNegative("reserveGpus", reserveGpus);
         attributes = checkedAttributes(attributes);
         reservations = checkedReservations(reservations);
+        ports = PortRanges.checked(ports);
         if (hostname == null || hostname.isBlank()) {
             throw new IllegalArgumentException("hostname must not be blank");
         }
@@ -130,6 +161,12 @@ public record AgentConfig(
         if (maxRunningTasks < 1 || maxRunningTasks > MAX_RUNNING_TASKS_LIMIT) {
             throw new IllegalArgumentException("maxRunningTasks must be in [1, " + MAX_RUNNING_TASKS_LIMIT + "], was " + maxRunningTasks);
         }
+        if (nvidiaSmiCommand == null || nvidiaSmiCommand.isBlank() || nvidiaSmiCommand.length() > MAX_COMMAND_LENGTH
+                || nvidiaSmiCommand.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("nvidiaSmiCommand must be a command name or path of 1 to " + MAX_COMMAND_LENGTH
+                    + " characters without control characters, was '" + nvidiaSmiCommand + "'");
+        }
+        requireDuration("probeIntervalMs", probeIntervalMs, MIN_PROBE_INTERVAL_MS);
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -144,11 +181,14 @@ public record AgentConfig(
         b.cpusOverride = cpusOverride;
         b.memOverrideMb = memOverrideMb;
         b.diskOverrideMb = diskOverrideMb;
+        b.gpusOverride = gpusOverride;
         b.reserveCpus = reserveCpus;
         b.reserveMemMb = reserveMemMb;
         b.reserveDiskMb = reserveDiskMb;
+        b.reserveGpus = reserveGpus;
         b.attributes = attributes;
         b.reservations = reservations;
+        b.ports = ports;
         b.hostname = hostname;
         b.heartbeatIntervalMs = heartbeatIntervalMs;
         b.killGracePeriodMs = killGracePeriodMs;
@@ -158,6 +198,8 @@ public record AgentConfig(
         b.statusRetryMaxMs = statusRetryMaxMs;
         b.maxPendingUpdates = maxPendingUpdates;
         b.maxRunningTasks = maxRunningTasks;
+        b.nvidiaSmiCommand = nvidiaSmiCommand;
+        b.probeIntervalMs = probeIntervalMs;
         return b;
     }
 
@@ -238,11 +280,14 @@ public record AgentConfig(
         private OptionalDouble cpusOverride = OptionalDouble.empty();
         private OptionalLong memOverrideMb = OptionalLong.empty();
         private OptionalLong diskOverrideMb = OptionalLong.empty();
+        private OptionalInt gpusOverride = OptionalInt.empty();
         private double reserveCpus = DEFAULT_RESERVE_CPUS;
         private long reserveMemMb = DEFAULT_RESERVE_MEM_MB;
         private long reserveDiskMb = DEFAULT_RESERVE_DISK_MB;
+        private int reserveGpus = DEFAULT_RESERVE_GPUS;
         private Map<String, String> attributes = Map.of();
         private Map<String, Resources> reservations = Map.of();
+        private List<PortRange> ports = DEFAULT_PORTS;
         private String hostname;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
         private long killGracePeriodMs = DEFAULT_KILL_GRACE_PERIOD_MS;
@@ -252,6 +297,8 @@ public record AgentConfig(
         private long statusRetryMaxMs = DEFAULT_STATUS_RETRY_MAX_MS;
         private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
+        private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
+        private long probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -278,6 +325,11 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder gpus(int gpus) {
+            this.gpusOverride = OptionalInt.of(gpus);
+            return this;
+        }
+
         public Builder reserveCpus(double cpus) {
             this.reserveCpus = cpus;
             return this;
@@ -293,9 +345,20 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder reserveGpus(int gpus) {
+            this.reserveGpus = gpus;
+            return this;
+        }
+
         /** Static reservations: role to the part of the total kept for it. */
         public Builder reservations(Map<String, Resources> reservations) {
             this.reservations = reservations;
+            return this;
+        }
+
+        /** Port ranges to offer; see {@link PortRanges#parse(String)} for the text form. */
+        public Builder ports(List<PortRange> ports) {
+            this.ports = ports;
             return this;
         }
 
@@ -349,16 +412,29 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder probeIntervalMs(long ms) {
+            this.probeIntervalMs = ms;
+            return this;
+        }
+
+        /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
+        public Builder nvidiaSmiCommand(String command) {
+            this.nvidiaSmiCommand = command;
+            return this;
+        }
+
         /**
          * The validated config; the host name defaults to {@link #localHostname()}.
          *
          * @throws IllegalArgumentException naming the first setting that breaks its rule
          */
         public AgentConfig build() {
-            return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb,
-                    reserveCpus, reserveMemMb, reserveDiskMb, attributes, reservations, hostname != null ? hostname : localHostname(),
+            return new AgentConfig(bootstrap, workDir, agentIdOverride, cpusOverride, memOverrideMb, diskOverrideMb, gpusOverride,
+                    reserveCpus, reserveMemMb, reserveDiskMb, reserveGpus, attributes, reservations, ports,
+                    hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
-                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks);
+                    statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
+                    probeIntervalMs);
         }
     }
 }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,7 +65,7 @@ final class AgentLoop implements Runnable {
     private final AgentConfig config;
     private final Clock clock;
     private final String agentId;
-    private final Resources total;
+    private final ResourceWatch resources;
     private final String agentVersion;
     private final long startedAtMs;
     private final Producer<byte[], byte[]> producer;
@@ -83,18 +84,20 @@ final class AgentLoop implements Runnable {
     private volatile boolean stopRequested;
     private volatile boolean registered;
     private boolean channelOpen;
+    /** Registered, but the resources changed since: RegisterAgent is resent until answered. */
+    private boolean reregistering;
     private long nextRegisterAtMs;
     private long registerDelayMs;
     private long heartbeatIntervalMs;
     private long nextHeartbeatAtMs;
     private long heartbeatSequence;
 
-    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, Resources total, String agentVersion, long startedAtMs,
+    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor,
+              ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
               Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
         this.config = config;
         this.clock = clock;
         this.agentId = workDir.agentId();
-        this.total = total;
         this.agentVersion = agentVersion;
         this.startedAtMs = startedAtMs;
         this.producer = producer;
@@ -108,6 +111,12 @@ final class AgentLoop implements Runnable {
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId), clock,
                 config.maxRunningTasks(), this::onExit);
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
+        this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
+    }
+
+    /** What the agent reports now: its total and attributes as last measured. */
+    ResourceProbe.Report report() {
+        return resources.current();
     }
 
     boolean isRegistered() {
@@ -189,7 +198,8 @@ final class AgentLoop implements Runnable {
     }
 
     private void runTimers(long now) {
-        if (!registered && now >= nextRegisterAtMs) {
+        resources.poll(now, tasks.allocatedDiskMb()).ifPresent(changed -> onResourcesChanged(changed, now));
+        if ((!registered || reregistering) && now >= nextRegisterAtMs) {
             sendRegister();
             nextRegisterAtMs = now + registerDelayMs;
             registerDelayMs = registerBackoff.after(registerDelayMs);
@@ -214,6 +224,10 @@ final class AgentLoop implements Runnable {
         }
         long next = now + MAX_WAIT_MS;
         next = Math.min(next, registered ? nextHeartbeatAtMs : nextRegisterAtMs);
+        if (reregistering) {
+            next = Math.min(next, nextRegisterAtMs);
+        }
+        next = Math.min(next, resources.nextProbeAtMs());
         next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
         return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
@@ -270,6 +284,7 @@ final class AgentLoop implements Runnable {
             return;
         }
         long now = clock.millis();
+        reregistering = false;
         long interval = answer.getHeartbeatIntervalMs();
         heartbeatIntervalMs = interval > 0 ? Math.min(interval, AgentConfig.MAX_DURATION_MS) : config.heartbeatIntervalMs();
         if (!registered) {
@@ -287,6 +302,21 @@ final class AgentLoop implements Runnable {
             } else {
                 channel.switchTo(partition, r.timestamp());
             }
+        }
+    }
+
+    /**
+     * The machine changed: register again with the same start time, which the master takes as an
+     * update of this run (it records the new total and offers it). Until registered, the pending
+     * RegisterAgent resends carry the new total anyway.
+     */
+    private void onResourcesChanged(ResourceProbe.Report changed, long now) {
+        LOG.info("agent {}: resources changed to {} with attributes {}", agentId, ResourceMath.format(changed.total()),
+                changed.attributes());
+        if (registered) {
+            reregistering = true;
+            registerDelayMs = registerBackoff.initialMs();
+            nextRegisterAtMs = now;
         }
     }
 
@@ -376,10 +406,15 @@ final class AgentLoop implements Runnable {
             // Cannot happen: the queue holds as many exits as tasks may run.
             LOG.error("agent {}: exit queue full; lost the exit of task {}", agentId, exit.task().taskId);
         }
+        wake();
+    }
+
+    /** Wakes the loop's poll up; any thread. */
+    private void wake() {
         try {
             consumer.wakeup();
         } catch (RuntimeException e) {
-            // the consumer is closed: the loop has stopped and takes no more exits
+            // the consumer is closed: the loop has stopped and takes no more input
         }
     }
 
@@ -424,15 +459,16 @@ final class AgentLoop implements Runnable {
     }
 
     private void sendRegister() {
+        ResourceProbe.Report report = resources.current();
         RegisterAgent body = RegisterAgent.newBuilder()
                 .setHostname(config.hostname())
-                .setTotal(total)
-                .setAttributes(config.attributes())
+                .setTotal(report.total())
+                .setAttributes(report.attributes())
                 .setReservations(config.reservations())
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
                 .build();
-        LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(total), config.hostname());
+        LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);
     }
 

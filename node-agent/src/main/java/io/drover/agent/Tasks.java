@@ -61,15 +61,18 @@ final class Tasks {
         final String taskId;
         final Path sandbox;
         final Process process;
+        /** The disk the task was given, in MiB; its sandbox may fill that much. */
+        final long diskMb;
         /** Completes once the exit has been handed to the exit sink. */
         CompletableFuture<Void> exitReported;
         TaskStatusReason killReason;
 
-        RunningTask(String frameworkId, String taskId, Path sandbox, Process process) {
+        RunningTask(String frameworkId, String taskId, Path sandbox, Process process, long diskMb) {
             this.frameworkId = frameworkId;
             this.taskId = taskId;
             this.sandbox = sandbox;
             this.process = process;
+            this.diskMb = Math.max(0, diskMb);
         }
 
         StatusUpdateQueue.TaskKey key() {
@@ -104,6 +107,15 @@ final class Tasks {
     /** Tasks whose process has not been reported as exited yet. */
     int running() {
         return running.size();
+    }
+
+    /** The disk in MiB given to the running tasks, all together. */
+    long allocatedDiskMb() {
+        long sum = 0;
+        for (RunningTask rt : running.values()) {
+            sum += rt.diskMb;
+        }
+        return sum;
     }
 
     boolean isRunning(String frameworkId, String taskId) {
@@ -150,7 +162,7 @@ final class Tasks {
             LOG.warn("task {} of framework {} could not start: {}", taskId, frameworkId, message);
             return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null);
         }
-        RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process);
+        RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process, task.getResources().getDiskMb());
         running.put(key, rt);
         rt.exitReported = process.onExit().thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
         LOG.info("task {} of framework {} runs as pid {} in {}", taskId, frameworkId, process.pid(), sandbox);

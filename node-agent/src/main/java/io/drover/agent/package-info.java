@@ -4,8 +4,11 @@
  * <pre>
  *  Agent (public: start/close)
  *    ├─ WorkDir          lock, agent id, command position, sandboxes/
- *    ├─ ResourceProbe    OSHI + file store, overrides, minus reserve  ──► RegisterAgent
+ *    ├─ ResourceProbe    OSHI + file store + nvidia-smi, overrides, minus reserve, ports
+ *    │    ├─ NvidiaSmi        runs nvidia-smi (bounded); NvidiaSmiParser reads its CSV
+ *    │    └─ PortRanges       the offered port ranges: parsing and rules
  *    └─ AgentLoop        the one loop thread; owns everything below
+ *         ├─ ResourceWatch    re-measures every probe interval on the probe thread; a change ──► RegisterAgent again
  *         ├─ CommandChannel   assign()ed partition of drover.agent-commands; dead letters
  *         ├─ Tasks            OS processes: launch, exit, SIGTERM → grace → SIGKILL
  *         │    ├─ ProcessLauncher  sandbox dir, ProcessBuilder, stdout/stderr files
@@ -15,9 +18,11 @@
  *
  * <p>Threads: the loop thread does all the work. The JDK's process-reaper threads report exits
  * into a bounded queue and wake the loop's poll up; {@link io.drover.agent.Agent#close()} sets a
- * flag and wakes it too. Time comes from an injected {@link java.time.Clock}.
+ * flag and wakes it too. One probe thread measures the machine (it may block on nvidia-smi or the
+ * file system) and wakes the loop when done. Time comes from an injected {@link java.time.Clock}.
  *
  * <p>Not yet here (later issues): cgroup limits, the Chronicle Queue journal of status updates
- * (until then they are kept in memory and lost on restart), executors, GPUs and ports.
+ * (until then they are kept in memory and lost on restart), executors, GPU and port isolation
+ * (GPUs and ports are offered, not yet assigned to tasks).
  */
 package io.drover.agent;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drover.api.protocol.PortRange;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -27,13 +29,19 @@ class AgentConfigTest {
         assertEquals(100_000, c.maxPendingUpdates());
         assertFalse(c.agentIdOverride().isPresent());
         assertFalse(c.cpusOverride().isPresent());
+        assertFalse(c.gpusOverride().isPresent());
+        assertEquals(0, c.reserveGpus());
+        assertEquals("nvidia-smi", c.nvidiaSmiCommand());
+        assertEquals(List.of(new PortRange(31_000, 32_000)), c.ports());
+        assertEquals(30_000, c.probeIntervalMs());
         assertFalse(c.hostname().isBlank());
         assertTrue(c.workDir().isAbsolute());
     }
 
     @Test
     void builderRoundTrips() {
-        AgentConfig c = AgentConfig.builder("b:1", DIR).agentId("a-1").cpus(2.5).memMb(100).diskMb(7).reserveCpus(0.5)
+        AgentConfig c = AgentConfig.builder("b:1", DIR).agentId("a-1").cpus(2.5).memMb(100).diskMb(7).gpus(2).reserveGpus(1).nvidiaSmiCommand("/opt/nv/nvidia-smi").probeIntervalMs(5_000)
+                .ports(List.of(new PortRange(40_000, 40_010))).reserveCpus(0.5)
                 .attributes(Map.of("rack", "r1")).hostname("h").heartbeatIntervalMs(10).build();
         assertEquals(c, c.toBuilder().build());
         assertEquals(2.5, c.cpusOverride().getAsDouble());
@@ -59,6 +67,16 @@ class AgentConfigTest {
         assertMessage("maxPendingUpdates", b -> b.maxPendingUpdates(0));
         assertMessage("maxRunningTasks", b -> b.maxRunningTasks(0));
         assertMessage("hostname", b -> b.hostname(" "));
+        assertMessage("gpusOverride must be >= 0, was -1", b -> b.gpus(-1));
+        assertMessage("reserveGpus must be >= 0, was -2", b -> b.reserveGpus(-2));
+        assertMessage("nvidiaSmiCommand must be a command name or path", b -> b.nvidiaSmiCommand(" "));
+        assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand(null));
+        assertMessage("ports: range 0-10 must lie within [1, 65535]", b -> b.ports(List.of(new PortRange(0, 10))));
+        assertMessage("ports: ranges 10-20 and 20-30 overlap", b -> b.ports(List.of(new PortRange(20, 30), new PortRange(10, 20))));
+        assertMessage("ports must not be null", b -> b.ports(null));
+        assertMessage("probeIntervalMs must be in [1000, 86400000] ms, was 999", b -> b.probeIntervalMs(999));
+        assertMessage("probeIntervalMs", b -> b.probeIntervalMs(AgentConfig.MAX_DURATION_MS + 1));
+        assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand("nvidia-smi\n"));
         assertMessage("attribute keys", b -> b.attributes(Map.of(" ", "x")));
     }
 

@@ -12,6 +12,7 @@ import io.drover.api.kafka.TopicSetup;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.PortRange;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.ShutdownAgent;
 import io.drover.api.protocol.TaskInfo;
@@ -65,6 +66,7 @@ class AgentKafkaTest {
                 .cpus(2)
                 .memMb(1_024)
                 .reserveMemMb(24)
+                .ports(PortRanges.parse("31000-31009,40000"))
                 .registerRetryInitialMs(100)
                 .registerRetryMaxMs(400)
                 .statusRetryInitialMs(300)
@@ -90,6 +92,7 @@ class AgentKafkaTest {
             RegisterAgent reg = master.lastMessage(RegisterAgent.class);
             assertEquals("test-host", reg.getHostname());
             assertEquals(agent.totalResources(), reg.getTotal());
+            assertEquals(List.of(new PortRange(31_000, 31_009), new PortRange(40_000, 40_000)), reg.getTotal().getPorts());
             assertEquals(Map.of("rack", "r1"), reg.getAttributes());
             assertFalse(agent.isRegistered());
 
@@ -190,6 +193,53 @@ class AgentKafkaTest {
                 assertFalse(agent.awaitTermination(Duration.ZERO), "the old ShutdownAgent was not replayed");
                 assertTrue(Files.readString(workDir.resolve(WorkDir.POSITION_FILE)).startsWith(q + " "));
             }
+        }
+    }
+
+    @Test
+    void aChangedMachineIsRegisteredAgainAsTheSameRun() throws Exception {
+        String agentId = "agent-c";
+        int p = partitionOf(agentId);
+        ManualClock clock = new ManualClock(1_700_000_000_000L);
+        FakeMachine machine = new FakeMachine(new ResourceProbe.Measured(4, 8_192, 100_000));
+        AgentConfig config = config(agentId).toBuilder().probeIntervalMs(30_000).build();
+        try (Agent agent = new Agent(config, clock, machine); MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            agent.start();
+            master.awaitUntil("RegisterAgent", () -> master.countMessages(RegisterAgent.class) >= 1);
+            RegisterAgent first = master.lastMessage(RegisterAgent.class);
+            assertEquals(100_000, first.getTotal().getDiskMb());
+            master.register(p, p, 3_600_000);
+            master.awaitUntil("registered", agent::isRegistered);
+
+            // The disk filled up, and a GPU appeared.
+            machine.set(new ResourceProbe.Measured(4, 8_192, 100_000, 60_000, List.of("Tesla T4")));
+            clock.advanceMs(30_000);
+            master.awaitUntil("RegisterAgent with the new total", () -> master.lastMessage(RegisterAgent.class).getTotal().getDiskMb() == 60_000);
+            RegisterAgent second = master.lastMessage(RegisterAgent.class);
+            assertEquals(first.getStartedAtMs(), second.getStartedAtMs(), "the same run, updated");
+            assertEquals(1, second.getTotal().getGpus());
+            assertEquals(first.getTotal().getPorts(), second.getTotal().getPorts());
+            assertEquals(Map.of("rack", "r1", ResourceProbe.GPU_MODEL, "Tesla T4"), second.getAttributes());
+            assertEquals(second.getTotal(), agent.totalResources());
+            assertEquals(second.getAttributes(), agent.attributes());
+
+            // Until the master answers, the update is resent on the register backoff.
+            long registers = master.countMessages(RegisterAgent.class);
+            clock.advanceMs(config.registerRetryInitialMs());
+            master.awaitUntil("RegisterAgent resent", () -> master.countMessages(RegisterAgent.class) > registers);
+            // Answered: no more resends, however far the clock moves, while the machine stays the same.
+            master.register(p, p, 3_600_000);
+            master.awaitUntil("measurements after the answer", () -> {
+                clock.advanceMs(30_000);
+                return machine.measurements() >= 5;
+            });
+            long answered = master.countMessages(RegisterAgent.class);
+            master.awaitUntil("more measurements", () -> {
+                clock.advanceMs(30_000);
+                return machine.measurements() >= 7;
+            });
+            assertEquals(answered, master.countMessages(RegisterAgent.class));
+            assertTrue(agent.isRegistered());
         }
     }
 
