@@ -56,8 +56,12 @@ class SimulationTest {
     }
 
     private static Stream<DynamicTest> run(LongStream seeds, Simulation.Scenario scenario) {
-        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed,
-                () -> System.out.println(new Simulation(seed, scenario).run().summary())));
+        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+            String summary = new Simulation(seed, scenario).run().summary();
+            if (Boolean.getBoolean("drover.sim.verbose")) {
+                System.out.println(summary);
+            }
+        }));
     }
 
     @TestFactory
