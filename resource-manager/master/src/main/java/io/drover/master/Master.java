@@ -95,6 +95,11 @@ public final class Master implements AutoCloseable {
     private final MasterMetrics metrics = new MasterMetrics();
     private final AtomicReference<ClusterView> view = new AtomicReference<>();
     private MasterHttpServer http;
+    /** Operator requests from HTTP threads, handled by the loop at its next turn. */
+    private final java.util.concurrent.BlockingQueue<DrainRequest> drainRequests = new java.util.concurrent.ArrayBlockingQueue<>(1_000);
+
+    /** Drain an agent ({@code drain} true) or end its drain. */
+    record DrainRequest(String agentId, boolean drain) {}
     private String httpAddress = "";
     private long nextViewMs;
     private long lastLogOffset = -1;
@@ -264,7 +269,7 @@ public final class Master implements AutoCloseable {
         String host = config.httpListen().substring(0, colon);
         int port = Integer.parseInt(config.httpListen().substring(colon + 1));
         try {
-            http = new MasterHttpServer(host, port, view::get, metrics);
+            http = new MasterHttpServer(host, port, view::get, metrics, this::requestDrain);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
         }
@@ -279,6 +284,17 @@ public final class Master implements AutoCloseable {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * Asks the loop to drain an agent or end its drain, at its next turn. The request lives in
+     * memory until then: if this master fails first, ask the next one again.
+     *
+     * @return false when too many requests wait already
+     */
+    public boolean requestDrain(String agentId, boolean drain) {
+        // No wake-up: the loop polls its inputs for at most pollTimeoutMs (20 ms) at a time.
+        return drainRequests.offer(new DrainRequest(agentId, drain));
     }
 
     /** Where this master serves HTTP, host:port; empty when it does not. */
@@ -396,6 +412,9 @@ public final class Master implements AutoCloseable {
         // positions committed with the batch are past all of them.
         for (ConsumerRecord<byte[], byte[]> r : inputs.poll(Duration.ofMillis(waitMs))) {
             handle(r, batch);
+        }
+        for (DrainRequest request = drainRequests.poll(); request != null; request = drainRequests.poll()) {
+            logic.onDrainRequest(request.agentId(), request.drain(), batch);
         }
         long timersStart = System.nanoTime();
         logic.onTimers(batch);

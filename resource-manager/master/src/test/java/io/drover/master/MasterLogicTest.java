@@ -279,6 +279,35 @@ class MasterLogicTest {
     }
 
     @Test
+    void aDrainedAgentIsOfferedToNobodyUntilItsTasksEndAndItComesBack() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 512)));
+        h.clock.advanceMs(5_001); // past the accept's filter: the rest of a1 is offered again
+        h.turn(h.liveness().toArray());
+        assertEquals(1, h.state.offersOn("a1").size());
+
+        var batch = new io.drover.master.handler.Batch(h.state);
+        assertTrue(h.logic.onDrainRequest("a1", true, batch));
+        assertFalse(h.logic.onDrainRequest("nope", true, batch));
+        h.turn(h.liveness().toArray());
+        assertEquals(io.drover.api.protocol.DrainState.DRAINING, h.state.drain("a1"));
+        assertTrue(h.state.offersOn("a1").isEmpty(), "the drained agent's offer was rescinded");
+        h.clock.advanceMs(10_000);
+        h.turn(h.liveness().toArray());
+        assertTrue(h.state.offersOn("a1").isEmpty(), "nothing of a draining agent is offered");
+
+        h.turn(status("a1", "fw", "t1", TaskState.FINISHED, 0));
+        assertEquals(io.drover.api.protocol.DrainState.DRAINED, h.state.drain("a1"));
+
+        batch = new io.drover.master.handler.Batch(h.state);
+        h.logic.onDrainRequest("a1", false, batch);
+        h.turn(h.liveness().toArray());
+        assertEquals(io.drover.api.protocol.DrainState.NONE, h.state.drain("a1"));
+        assertEquals(1, h.state.offersOn("a1").size(), "back in service: offered again");
+    }
+
+    @Test
     void aBigClusterIsOfferedInBoundedMessages() {
         Object[] registrations = new Object[2_500];
         for (int i = 0; i < registrations.length; i++) {

@@ -6,7 +6,9 @@ import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.AgentDrainChanged;
 import io.drover.api.protocol.AgentReachable;
+import io.drover.api.protocol.DrainState;
 import io.drover.api.protocol.AgentRemoved;
 import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.FrameworkAdded;
@@ -287,6 +289,32 @@ public final class MasterLogic {
         soft.allocationNeeded = true;
     }
 
+    /**
+     * An operator drains an agent for maintenance ({@code drain} true) or ends its drain. A
+     * draining agent's offers end and it is offered to nobody; its running tasks go on, and when
+     * none is left it is DRAINED. Ending a drain offers it again.
+     *
+     * @return false when the master knows no such agent
+     */
+    public boolean onDrainRequest(String agentId, boolean drain, Batch batch) {
+        if (!state.agents().containsKey(agentId)) {
+            return false;
+        }
+        DrainState now = state.drain(agentId);
+        if (drain && now == DrainState.NONE) {
+            LOG.info("draining agent {}", agentId);
+            for (Offer offer : List.copyOf(state.offersOn(agentId))) {
+                rescind(offer, OfferEndCause.RESCINDED, batch);
+            }
+            batch.record(AgentDrainChanged.newBuilder().setAgentId(agentId).setDrain(DrainState.DRAINING).build());
+        } else if (!drain && now != DrainState.NONE) {
+            LOG.info("agent {} is back in service", agentId);
+            batch.record(AgentDrainChanged.newBuilder().setAgentId(agentId).setDrain(DrainState.NONE).build());
+            soft.allocationNeeded = true;
+        }
+        return true;
+    }
+
     /** Takes in a batch of status updates from an agent and forwards them to their frameworks. */
     public void onStatus(StatusMessage message, Batch batch) {
         for (TaskStatus status : message.getUpdates()) {
@@ -352,6 +380,12 @@ public final class MasterLogic {
             }
         }
         checkFrameworks(now, batch);
+        for (var e : List.copyOf(state.drains().entrySet())) {
+            if (e.getValue() == DrainState.DRAINING && state.tasksOn(e.getKey()).stream().allMatch(TaskEntry::isTerminal)) {
+                LOG.info("agent {} is drained: no task left on it", e.getKey());
+                batch.record(AgentDrainChanged.newBuilder().setAgentId(e.getKey()).setDrain(DrainState.DRAINED).build());
+            }
+        }
         for (Offer offer : List.copyOf(state.offers().values())) {
             if (offer.getExpiresAtMs() <= now) {
                 rescind(offer, OfferEndCause.EXPIRED, batch);

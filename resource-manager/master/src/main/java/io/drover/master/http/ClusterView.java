@@ -26,7 +26,11 @@ public record ClusterView(
     /** Whole-cluster sums. */
     public record Totals(int agents, int frameworks, int tasks, Amount total, Amount used, Amount offered) {}
 
-    public record Agent(String id, String hostname, Map<String, String> attributes, Amount total, Amount used,
+    /**
+     * @param state ACTIVE, UNREACHABLE, DRAINING (maintenance: no offers, tasks finishing) or
+     *     DRAINED (maintenance: nothing runs)
+     */
+    public record Agent(String id, String hostname, String state, Map<String, String> attributes, Amount total, Amount used,
             Amount offered, int tasks, long registeredAtMs, Long lastHeartbeatMs) {}
 
     public record Framework(String id, String name, String role, String principal, String user, long subscribedAtMs,

@@ -54,7 +54,10 @@ public final class ClusterViews {
             accumulate(total, a.getTotal());
             accumulate(used, u);
             accumulate(offered, o);
-            agents.add(new ClusterView.Agent(a.getAgentId(), a.getHostname(), Map.copyOf(a.getAttributes()),
+            String agentState = state.isUnreachable(a.getAgentId()) ? "UNREACHABLE"
+                    : state.drain(a.getAgentId()) == io.drover.api.protocol.DrainState.NONE ? "ACTIVE"
+                    : state.drain(a.getAgentId()).name();
+            agents.add(new ClusterView.Agent(a.getAgentId(), a.getHostname(), agentState, Map.copyOf(a.getAttributes()),
                     amount(a.getTotal()), amount(u), amount(o), tasksByAgent.getOrDefault(a.getAgentId(), 0),
                     a.getRegisteredAtMs(), soft.agentLastSeenMs(a.getAgentId())));
         }

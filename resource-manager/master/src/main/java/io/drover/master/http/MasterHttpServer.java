@@ -30,7 +30,12 @@ public final class MasterHttpServer implements AutoCloseable {
      *
      * @param views the latest view; null until the master has built one
      */
-    public MasterHttpServer(String host, int port, Supplier<ClusterView> views, MasterMetrics metrics) {
+    /** Where operator requests go: drain ({@code true}) or end the drain of an agent; false when refused for load. */
+    public interface DrainRequests {
+        boolean request(String agentId, boolean drain);
+    }
+
+    public MasterHttpServer(String host, int port, Supplier<ClusterView> views, MasterMetrics metrics, DrainRequests drains) {
         ObjectMapper mapper = new ObjectMapper();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("master-http");
@@ -60,8 +65,23 @@ public final class MasterHttpServer implements AutoCloseable {
                     && (state == null || t.state().equals(state.toUpperCase(Locale.ROOT)));
             ctx.json(page(ctx, v.tasks(), keep, "tasks"));
         }));
+        app.post("/api/v1/agents/{agentId}/drain", ctx -> drain(ctx, views, drains, true));
+        app.post("/api/v1/agents/{agentId}/undrain", ctx -> drain(ctx, views, drains, false));
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", e.getMessage())));
         app.start(host, port);
+    }
+
+    private static void drain(Context ctx, Supplier<ClusterView> views, DrainRequests drains, boolean drain) {
+        String agentId = ctx.pathParam("agentId");
+        withView(ctx, views, v -> {
+            if (v.agents().stream().noneMatch(a -> a.id().equals(agentId))) {
+                ctx.status(404).json(Map.of("error", "no agent " + agentId));
+            } else if (!drains.request(agentId, drain)) {
+                ctx.status(503).json(Map.of("error", "too many requests waiting; try again"));
+            } else {
+                ctx.status(202).json(Map.of("agentId", agentId, "requested", drain ? "drain" : "undrain"));
+            }
+        });
     }
 
     private static void withView(Context ctx, Supplier<ClusterView> views, java.util.function.Consumer<ClusterView> handler) {

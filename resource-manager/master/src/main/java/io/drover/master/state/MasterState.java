@@ -2,7 +2,9 @@ package io.drover.master.state;
 
 import io.drover.api.ResourceMath;
 import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentDrainChanged;
 import io.drover.api.protocol.AgentReachable;
+import io.drover.api.protocol.DrainState;
 import io.drover.api.protocol.AgentRemoved;
 import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.FrameworkAdded;
@@ -49,6 +51,8 @@ public final class MasterState {
     private long epoch;
     private String activeMasterId = "";
     private final Map<String, AgentAdded> agents = new TreeMap<>();
+    /** Agents in maintenance: DRAINING (no offers, tasks finishing) or DRAINED (none left). */
+    private final Map<String, DrainState> drains = new TreeMap<>();
     /** Agents that stopped heartbeating, with when (master's clock) they were declared so. */
     private final Map<String, Long> unreachable = new TreeMap<>();
     private final Map<String, FrameworkAdded> frameworks = new TreeMap<>();
@@ -98,6 +102,16 @@ public final class MasterState {
         } else if (event instanceof AgentUnreachable e) {
             if (agents.containsKey(e.getAgentId())) {
                 unreachable.put(e.getAgentId(), e.getSinceMs());
+                changedAgents.add(e.getAgentId());
+                dirty.add(Keys.agent(e.getAgentId()));
+            }
+        } else if (event instanceof AgentDrainChanged e) {
+            if (agents.containsKey(e.getAgentId())) {
+                if (e.getDrain() == DrainState.DRAINING || e.getDrain() == DrainState.DRAINED) {
+                    drains.put(e.getAgentId(), e.getDrain());
+                } else {
+                    drains.remove(e.getAgentId());
+                }
                 changedAgents.add(e.getAgentId());
                 dirty.add(Keys.agent(e.getAgentId()));
             }
@@ -190,6 +204,7 @@ public final class MasterState {
         dirty.add(Keys.META);
         agents.clear();
         unreachable.clear();
+        drains.clear();
         frameworks.clear();
         offers.clear();
         tasks.clear();
@@ -268,6 +283,16 @@ public final class MasterState {
         return Collections.unmodifiableMap(unreachable);
     }
 
+    /** The agent's drain state: NONE unless an operator drained it. */
+    public DrainState drain(String agentId) {
+        return drains.getOrDefault(agentId, DrainState.NONE);
+    }
+
+    /** Agents in maintenance and how far along. */
+    public Map<String, DrainState> drains() {
+        return Collections.unmodifiableMap(drains);
+    }
+
     public boolean isUnreachable(String agentId) {
         return unreachable.containsKey(agentId);
     }
@@ -326,7 +351,7 @@ public final class MasterState {
     /** What of the agent is neither used nor offered; zero for an unknown or unreachable agent. */
     public Resources freeOn(String agentId) {
         AgentAdded agent = agents.get(agentId);
-        if (agent == null || unreachable.containsKey(agentId)) {
+        if (agent == null || unreachable.containsKey(agentId) || drains.containsKey(agentId)) {
             return ResourceMath.zero();
         }
         return ResourceMath.subtract(ResourceMath.subtract(agent.getTotal(), usedOn(agentId)), offeredOn(agentId));

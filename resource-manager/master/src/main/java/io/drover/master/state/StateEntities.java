@@ -1,6 +1,8 @@
 package io.drover.master.state;
 
 import io.drover.api.protocol.AgentAdded;
+import io.drover.api.protocol.AgentDrainChanged;
+import io.drover.api.protocol.DrainState;
 import io.drover.api.protocol.AgentUnreachable;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.MasterElected;
@@ -27,9 +29,17 @@ public final class StateEntities {
             if (a == null) {
                 return null;
             }
+            List<Object> events = new ArrayList<>();
+            events.add(a);
             Long since = state.unreachable().get(id);
-            return since == null ? List.of(a)
-                    : List.of(a, AgentUnreachable.newBuilder().setAgentId(id).setReason("unreachable").setSinceMs(since).build());
+            if (since != null) {
+                events.add(AgentUnreachable.newBuilder().setAgentId(id).setReason("unreachable").setSinceMs(since).build());
+            }
+            DrainState drain = state.drain(id);
+            if (drain != DrainState.NONE) {
+                events.add(AgentDrainChanged.newBuilder().setAgentId(id).setDrain(drain).build());
+            }
+            return events;
         } else if (key.startsWith(Keys.FRAMEWORK)) {
             FrameworkAdded f = state.frameworks().get(key.substring(Keys.FRAMEWORK.length()));
             return f == null ? null : List.of(f);
