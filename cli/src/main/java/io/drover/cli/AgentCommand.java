@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
+        subcommands = {AgentDrainCommand.Drain.class, AgentDrainCommand.Undrain.class},
         description = "Run an agent on this machine against a Kafka cluster until Ctrl-C.")
 final class AgentCommand implements Callable<Integer> {
     @Mixin
@@ -21,7 +22,8 @@ final class AgentCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--work-dir", required = true, description = "the agent's work directory (locked while it runs)")
+    // Not required by picocli: `drover agent drain ID` needs none; call() checks it.
+    @Option(names = "--work-dir", description = "the agent's work directory (locked while it runs)")
     Path workDir;
 
     @Option(names = "--cpus", description = "CPUs to offer instead of the measured count")
@@ -71,6 +73,9 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (workDir == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--work-dir=<workDir>'");
+        }
         Map<String, io.drover.api.protocol.Resources> reserved = new java.util.LinkedHashMap<>();
         try {
             reservations.forEach((role, amount) -> reserved.put(role, Units.parseResources(amount)));

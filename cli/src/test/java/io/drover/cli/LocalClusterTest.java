@@ -215,4 +215,23 @@ class LocalClusterTest {
         }
         return out.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    @Order(5)
+    void anOperatorDrainsAnAgentAndBringsItBack() {
+        String base = "http://" + cluster.master().httpAddress();
+        String agentId = cluster.agents().get(0).agentId();
+        String out = capture("agent", "drain", agentId, "--wait", "--timeout", "30s", "--master", base);
+        assertTrue(out.contains("DRAINED"), out);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.master().view().agents().stream()
+                .anyMatch(a -> a.id().equals(agentId) && a.state().equals("DRAINED")));
+        // Work still runs, on the other agent only.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ExecResult r = exec(List.of("true"), new ResourceSpec(0.25, 32, 0, 0), Duration.ofSeconds(30), new ByteArrayOutputStream(), err);
+        assertEquals(0, r.exitCode());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(cluster.agents().get(1).agentId()), err.toString(StandardCharsets.UTF_8));
+        capture("agent", "undrain", agentId, "--master", base);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.master().view().agents().stream()
+                .anyMatch(a -> a.id().equals(agentId) && a.state().equals("ACTIVE")));
+    }
 }
