@@ -3,13 +3,8 @@ package io.drover.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,28 +31,13 @@ final class ClusterCommand {
     boolean json;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     String masterUrl() {
         return master != null ? master.replaceAll("/+$", "") : MasterLocator.locate(cluster.bootstrap());
     }
 
     JsonNode get(String path) {
-        String url = masterUrl() + path;
-        try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build().send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("the master answered " + response.statusCode() + " for " + url + ": " + response.body());
-            }
-            return MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the master at " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return new MasterApi(masterUrl()).get(path);
     }
 
     int print(JsonNode node, Runnable table) {
@@ -119,9 +99,9 @@ final class ClusterCommand {
         public Integer call() {
             JsonNode page = parent.get("/api/v1/agents?limit=1000");
             return parent.print(page, () -> {
-                Table t = new Table("AGENT", "HOST", "CPUS", "MEM (MiB)", "DISK (MiB)", "GPUS", "TASKS", "ATTRIBUTES");
+                Table t = new Table("AGENT", "HOST", "STATE", "CPUS", "MEM (MiB)", "DISK (MiB)", "GPUS", "TASKS", "ATTRIBUTES");
                 for (JsonNode a : page.get("agents")) {
-                    t.row(a.get("id").asText(), a.get("hostname").asText(), usedOf(a, "cpus"), usedOf(a, "memMb"), usedOf(a, "diskMb"),
+                    t.row(a.get("id").asText(), a.get("hostname").asText(), a.get("state").asText(), usedOf(a, "cpus"), usedOf(a, "memMb"), usedOf(a, "diskMb"),
                             usedOf(a, "gpus"), a.get("tasks").asText(), attributes(a.get("attributes")));
                 }
                 t.printOr("no agents");
