@@ -86,7 +86,8 @@ public final class Master implements AutoCloseable {
     private TopicSetup topics;
     private DeadLetters deadLetters;
     private final Set<String> knownOfferTopics = new HashSet<>();
-    private final SoftState soft = new SoftState();
+    private SoftState soft = new SoftState();
+    private volatile boolean leading;
     private final Random random;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
     private long nextMasterHeartbeatMs;
@@ -125,7 +126,8 @@ public final class Master implements AutoCloseable {
     }
 
     /**
-     * Waits until this master has taken over and serves.
+     * Waits until this master has taken over and serves (a standby waits until the active master
+     * falls silent).
      *
      * @return true when active, false when the time ran out
      * @throws IllegalStateException when the master failed or stopped while starting
@@ -143,8 +145,9 @@ public final class Master implements AutoCloseable {
         return false;
     }
 
+    /** True while this master leads (false while it stands by, or after it stopped). */
     public boolean isActive() {
-        return active.getCount() == 0 && stopped.getCount() > 0;
+        return leading;
     }
 
     /** The epoch this master leads in, or -1 before it leads. */
@@ -164,62 +167,108 @@ public final class Master implements AutoCloseable {
 
     private void run() {
         try {
-            startUp();
-            active.countDown();
-            LOG.info("master {} is active in epoch {}", config.masterId(), epoch);
-            boolean needsRecovery = false;
+            prepare();
             while (!closing) {
+                if (!standBy()) {
+                    break;
+                }
                 try {
-                    if (needsRecovery) {
-                        recover();
-                        needsRecovery = false;
-                    }
-                    turn();
-                    consecutiveFailures = 0;
-                } catch (ProducerFencedException | InvalidProducerEpochException | WakeupException | SteppedDown e) {
-                    throw e;
-                } catch (KafkaException | IllegalStateException e) {
-                    // A failed transaction, a broker that went away, a topic that could not be
-                    // made: nothing of the batch was committed. Start over from what was.
-                    needsRecovery = true;
-                    consecutiveFailures++;
-                    long backoffMs = Math.min(MAX_RETRY_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 7));
-                    LOG.warn("master {}: {}; recovering from the committed state in {} ms (failure #{})",
-                            config.masterId(), e.toString(), backoffMs, consecutiveFailures);
-                    if (closeSignal.await(backoffMs, TimeUnit.MILLISECONDS)) {
-                        break;
-                    }
+                    lead();
+                } catch (ProducerFencedException | InvalidProducerEpochException | LostLeadership e) {
+                    // Another master took over: follow it as a standby, ready to take over again.
+                    LOG.warn("master {} lost the lead ({}); standing by", config.masterId(), e.getMessage());
+                    leading = false;
+                    log.close();
                 }
             }
         } catch (WakeupException e) {
             if (!closing) {
                 failure = e;
             }
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            LOG.warn("master {} was fenced by a newer master; stepping down", config.masterId());
-            failure = e;
-        } catch (SteppedDown e) {
-            LOG.warn("master {} steps down: {}", config.masterId(), e.getMessage());
-            failure = e;
         } catch (Throwable t) {
             if (!closing) {
                 LOG.error("master {} failed", config.masterId(), t);
                 failure = t;
             }
         } finally {
+            leading = false;
             shutDown();
             stopped.countDown();
         }
     }
 
-    /** A newer master leads; this one stops. */
-    static final class SteppedDown extends RuntimeException {
-        SteppedDown(String message) {
+    /** Leads until closed; throws when another master takes over. */
+    private void lead() throws InterruptedException {
+        soft = new SoftState();
+        takeLeadership();
+        leading = true;
+        active.countDown();
+        LOG.info("master {} is active in epoch {}", config.masterId(), epoch);
+        boolean needsRecovery = false;
+        while (!closing) {
+            try {
+                if (needsRecovery) {
+                    recover();
+                    needsRecovery = false;
+                }
+                turn();
+                consecutiveFailures = 0;
+            } catch (ProducerFencedException | InvalidProducerEpochException | WakeupException | LostLeadership e) {
+                throw e;
+            } catch (KafkaException | IllegalStateException e) {
+                // A failed transaction, a broker that went away, a topic that could not be
+                // made: nothing of the batch was committed. Start over from what was.
+                needsRecovery = true;
+                consecutiveFailures++;
+                long backoffMs = Math.min(MAX_RETRY_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 7));
+                LOG.warn("master {}: {}; recovering from the committed state in {} ms (failure #{})",
+                        config.masterId(), e.toString(), backoffMs, consecutiveFailures);
+                if (closeSignal.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Follows the master log as a warm standby, applying every record to the local state, until
+     * the active master has written nothing for {@code standbyTimeoutMs} (or there is none).
+     *
+     * @return false when the master was closed meanwhile
+     */
+    private boolean standBy() {
+        state = store.load();
+        long from = store.nextLogOffset();
+        if (from == 0) {
+            Long snapshot = log.latestSnapshotOffset(this::deadLetterLater);
+            if (snapshot != null) {
+                from = snapshot;
+            }
+        }
+        boolean takeOver = log.follow(state, store, from, this::deadLetterLater, config.standbyTimeoutMs(), clock, () -> closing);
+        if (takeOver) {
+            LOG.info("master {}: no active master (nothing in the log for {} ms); taking over", config.masterId(),
+                    config.standbyTimeoutMs());
+        }
+        return takeOver && !closing;
+    }
+
+    /** A newer master leads; this one stands by. */
+    static final class LostLeadership extends RuntimeException {
+        LostLeadership(String message) {
             super(message);
         }
     }
 
-    private void startUp() {
+    /** The local state cannot follow the log (it is ahead of it): a person must look. */
+    static final class StateAheadOfLog extends RuntimeException {
+        StateAheadOfLog(String message) {
+            super(message);
+        }
+    }
+
+    /** What a master needs whether it leads or stands by: HTTP, topics, schemas, its state store. */
+    private void prepare() {
         startHttp();
         topics = new TopicSetup(config.bootstrap());
         topics.ensureFixedTopics();
@@ -230,7 +279,6 @@ public final class Master implements AutoCloseable {
         store = new StateStore(config.dataDir().resolve("state"));
         checkClusterId();
         deadLetters = new DeadLetters(config.masterId(), clock);
-        takeLeadership();
     }
 
     /**
@@ -255,7 +303,7 @@ public final class Master implements AutoCloseable {
     private void recover() {
         reloadAndCatchUp();
         if (state.epoch() != epoch) {
-            throw new SteppedDown("master " + state.activeMasterId() + " was elected in epoch " + state.epoch());
+            throw new LostLeadership("master " + state.activeMasterId() + " was elected in epoch " + state.epoch());
         }
         takeLeadership();
         LOG.info("master {} recovered; active in epoch {}", config.masterId(), epoch);
@@ -329,7 +377,7 @@ public final class Master implements AutoCloseable {
     }
 
     private boolean isActiveNow() {
-        return active.getCount() == 0 && !closing;
+        return leading && !closing;
     }
 
     /** Refuses to run on RocksDB state written for another Kafka cluster. */

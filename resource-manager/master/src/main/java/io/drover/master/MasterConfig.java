@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param httpListen where the HTTP API listens, host:port (port 0 picks a free one); empty for none
  * @param snapshotIntervalRecords master-log records between two snapshots of the whole state
  * @param allocation the allocator's roles, weights, quotas and fairness policy
+ * @param standbyTimeoutMs how long a standby waits without a record from the active master
+ *     before it takes over (the active master writes a heartbeat every masterHeartbeatIntervalMs)
  */
 public record MasterConfig(
         String bootstrap,
@@ -47,7 +49,8 @@ public record MasterConfig(
         long killGracePeriodMs,
         String httpListen,
         long snapshotIntervalRecords,
-        AllocationConfig allocation) {
+        AllocationConfig allocation,
+        long standbyTimeoutMs) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "drover-master";
     /** The HTTP API's default: every interface, port 5050 (the Mesos master's port). */
@@ -57,7 +60,7 @@ public record MasterConfig(
     public static MasterConfig defaults(String bootstrap, Path dataDir) {
         return new MasterConfig(bootstrap, dataDir, "master-" + ProcessHandle.current().pid(), DEFAULT_TRANSACTIONAL_ID,
                 1_000, 15_000, 600_000, 5_000, 500, 1_000, 30_000, 20, 500, 3_000, DEFAULT_HTTP_LISTEN, 10_000,
-                AllocationConfig.none());
+                AllocationConfig.none(), 2_000);
     }
 
     /** Silence after which a framework counts as disconnected: three heartbeat intervals. */
@@ -119,6 +122,10 @@ public record MasterConfig(
         range(errors, "pollTimeoutMs", pollTimeoutMs, 1, 10_000);
         range(errors, "maxBatchRecords", maxBatchRecords, 1, 100_000);
         range(errors, "killGracePeriodMs", killGracePeriodMs, 0, 600_000);
+        range(errors, "standbyTimeoutMs", standbyTimeoutMs, 10, 600_000);
+        if (standbyTimeoutMs <= 2 * masterHeartbeatIntervalMs) {
+            errors.add("standbyTimeoutMs must be more than two master heartbeat intervals");
+        }
         range(errors, "snapshotIntervalRecords", snapshotIntervalRecords, 10, 100_000_000);
         if (httpListen == null || (!httpListen.isEmpty() && !httpListen.matches("[^:\\s]+:\\d{1,5}"))) {
             errors.add("httpListen must be host:port or empty, was '" + httpListen + "'");
@@ -159,6 +166,7 @@ public record MasterConfig(
         private String httpListen;
         private long snapshotIntervalRecords;
         private AllocationConfig allocation;
+        private long standbyTimeoutMs;
 
         private Builder(MasterConfig c) {
             bootstrap = c.bootstrap;
@@ -178,6 +186,7 @@ public record MasterConfig(
             httpListen = c.httpListen;
             snapshotIntervalRecords = c.snapshotIntervalRecords;
             allocation = c.allocation;
+            standbyTimeoutMs = c.standbyTimeoutMs;
         }
 
         public Builder masterId(String v) { masterId = v; return this; }
@@ -195,12 +204,13 @@ public record MasterConfig(
         public Builder httpListen(String v) { httpListen = v; return this; }
         public Builder snapshotIntervalRecords(long v) { snapshotIntervalRecords = v; return this; }
         public Builder allocation(AllocationConfig v) { allocation = v; return this; }
+        public Builder standbyTimeoutMs(long v) { standbyTimeoutMs = v; return this; }
 
         public MasterConfig build() {
             return new MasterConfig(bootstrap, dataDir, masterId, transactionalId, agentHeartbeatIntervalMs, agentTimeoutMs,
                     agentGoneTimeoutMs, frameworkHeartbeatIntervalMs, masterHeartbeatIntervalMs, allocationIntervalMs,
                     offerTimeoutMs, pollTimeoutMs, maxBatchRecords, killGracePeriodMs, httpListen, snapshotIntervalRecords,
-                    allocation);
+                    allocation, standbyTimeoutMs);
         }
     }
 }

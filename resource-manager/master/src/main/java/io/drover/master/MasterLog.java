@@ -114,7 +114,7 @@ final class MasterLog implements AutoCloseable {
      * to the store as it goes.
      *
      * @param undecodable gets each record that is not a MasterLogRecord (it is skipped)
-     * @throws Master.SteppedDown when {@code from} is past the log's end (the log was deleted)
+     * @throws Master.StateAheadOfLog when {@code from} is past the log's end (the log was deleted)
      */
     CatchUp catchUp(MasterState state, StateStore store, long from, Consumer<ConsumerRecord<byte[], byte[]>> undecodable) {
         try (KafkaConsumer<byte[], byte[]> log = KafkaClients.consumer(
@@ -123,7 +123,7 @@ final class MasterLog implements AutoCloseable {
             log.seek(LOG, from);
             long end = log.endOffsets(List.of(LOG)).get(LOG);
             if (from > end) {
-                throw new Master.SteppedDown("the master's state in " + config.dataDir() + " is ahead of " + Topics.MASTER_LOG
+                throw new Master.StateAheadOfLog("the master's state in " + config.dataDir() + " is ahead of " + Topics.MASTER_LOG
                         + " (applied up to offset " + from + ", the log ends at " + end + "): the log was deleted or"
                         + " truncated; remove that directory to rebuild from what the log holds");
             }
@@ -157,6 +157,57 @@ final class MasterLog implements AutoCloseable {
                 store.persist(state, next);
             }
             return new CatchUp(applied, end, sinceSnapshot);
+        }
+    }
+
+    /**
+     * Follows the log as a standby: applies every record to {@code state} (and the store) as it
+     * comes, until the log has had nothing new for {@code silenceMs} (judged by the last record's
+     * timestamp when the log is read to its end at start, by this master's clock after).
+     *
+     * @return true when the active master fell silent, false when {@code stop} said to stop
+     */
+    boolean follow(MasterState state, StateStore store, long from, Consumer<ConsumerRecord<byte[], byte[]>> undecodable,
+            long silenceMs, Clock clock, java.util.function.BooleanSupplier stop) {
+        try (KafkaConsumer<byte[], byte[]> log = KafkaClients.consumer(
+                KafkaClients.consumerProps(config.bootstrap(), config.masterId() + "-standby"))) {
+            log.assign(List.of(LOG));
+            log.seek(LOG, from);
+            long end = log.endOffsets(List.of(LOG)).get(LOG);
+            if (from > end) {
+                throw new Master.StateAheadOfLog("the master's state in " + config.dataDir() + " is ahead of " + Topics.MASTER_LOG
+                        + " (applied up to offset " + from + ", the log ends at " + end + "): the log was deleted or"
+                        + " truncated; remove that directory to rebuild from what the log holds");
+            }
+            long lastActivityMs = Long.MIN_VALUE / 2;
+            boolean caughtUp = from >= end;
+            long nextEndCheckMs = 0;
+            while (!stop.getAsBoolean()) {
+                var records = log.poll(Duration.ofMillis(100));
+                long now = clock.millis();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    try {
+                        MasterLogRecord record = Codecs.MASTER_LOG_RECORD.decode(r.value());
+                        state.replay(record);
+                        // While catching up, a record's age is its own timestamp's; once caught up,
+                        // a new record means the active master is alive now.
+                        lastActivityMs = caughtUp ? now : Math.max(lastActivityMs, record.getHeader().getTimestampMs());
+                    } catch (DecodeException e) {
+                        undecodable.accept(r);
+                    }
+                }
+                if (!records.isEmpty()) {
+                    store.persist(state, log.position(LOG));
+                }
+                if (!caughtUp && now >= nextEndCheckMs) {
+                    caughtUp = log.position(LOG) >= log.endOffsets(List.of(LOG)).get(LOG);
+                    nextEndCheckMs = now + 500;
+                }
+                if (caughtUp && now - lastActivityMs > silenceMs) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
