@@ -27,7 +27,7 @@ public record ClusterView(
     public record Totals(int agents, int frameworks, int tasks, Amount total, Amount used, Amount offered) {}
 
     public record Agent(String id, String hostname, Map<String, String> attributes, Amount total, Amount used,
-            Amount offered, int tasks, long registeredAtMs, Long lastHeartbeatMs) {}
+            Amount offered, int tasks, long registeredAtMs, Long lastHeartbeatMs, String httpAddress) {}
 
     public record Framework(String id, String name, String role, String principal, String user, long subscribedAtMs,
             long failoverTimeoutMs, Amount allocated, double dominantShare, int activeTasks, int offers, boolean suppressed) {}

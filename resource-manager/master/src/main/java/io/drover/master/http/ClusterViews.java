@@ -56,7 +56,7 @@ public final class ClusterViews {
             accumulate(offered, o);
             agents.add(new ClusterView.Agent(a.getAgentId(), a.getHostname(), Map.copyOf(a.getAttributes()),
                     amount(a.getTotal()), amount(u), amount(o), tasksByAgent.getOrDefault(a.getAgentId(), 0),
-                    a.getRegisteredAtMs(), soft.agentLastSeenMs(a.getAgentId())));
+                    a.getRegisteredAtMs(), soft.agentLastSeenMs(a.getAgentId()), a.getHttpAddress().toString()));
         }
         List<ClusterView.Framework> frameworks = new ArrayList<>();
         Map<String, double[]> allocByRole = new TreeMap<>();
