@@ -71,6 +71,26 @@ final class AgentCommand implements Callable<Integer> {
             description = "reserve part of this agent for a role, as analytics=cpus=2,mem=4g (repeatable); offered only to that role's frameworks")
     Map<String, String> reservations = Map.of();
 
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = AgentConfig.DEFAULT_HTTP_LISTEN,
+            description = "where to serve task logs over HTTP; port 0 picks one; \"\" for none (default: ${DEFAULT-VALUE})")
+    String httpListen;
+
+    @Option(names = "--log-max-size", converter = Units.MbConverter.class, defaultValue = "10m",
+            description = "size at which a task's stdout or stderr rolls over to stdout.1 (default: ${DEFAULT-VALUE})")
+    long logMaxMb;
+
+    @Option(names = "--log-max-files", defaultValue = "" + AgentConfig.DEFAULT_LOG_MAX_FILES,
+            description = "rolled-over files kept per task output stream (default: ${DEFAULT-VALUE})")
+    int logMaxFiles;
+
+    @Option(names = "--sandbox-max-age", defaultValue = "168h",
+            description = "how long a finished task's sandbox is kept (default: ${DEFAULT-VALUE})")
+    String sandboxMaxAge;
+
+    @Option(names = "--sandbox-min-free-disk", paramLabel = "PERCENT", defaultValue = "" + AgentConfig.DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT,
+            description = "below this share of free disk, finished sandboxes are deleted oldest first (default: ${DEFAULT-VALUE})")
+    int sandboxMinFreeDiskPercent;
+
     @Override
     public Integer call() throws Exception {
         if (workDir == null) {
@@ -104,6 +124,9 @@ final class AgentCommand implements Callable<Integer> {
                 b.ports(PortRanges.parse(ports));
             }
             b.probeIntervalMs(Units.parseDuration(probeInterval).toMillis());
+            b.httpListen(httpListen).logMaxBytes(logMaxMb * 1024 * 1024).logMaxFiles(logMaxFiles)
+                    .sandboxMaxAgeMs(Units.parseDuration(sandboxMaxAge).toMillis())
+                    .sandboxMinFreeDiskPercent(sandboxMinFreeDiskPercent);
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -112,7 +135,8 @@ final class AgentCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-stop"));
         agent.start();
         System.out.println("agent " + agent.agentId() + " offers " + ResourceMath.format(agent.totalResources())
-                + " on " + cluster.bootstrap() + ". Press Ctrl-C to stop.");
+                + " on " + cluster.bootstrap()
+                + (agent.httpAddress().isEmpty() ? "" : "; task logs at http://" + agent.httpAddress()) + ". Press Ctrl-C to stop.");
         System.out.flush();
         // Runs until Ctrl-C, or until the master shuts the agent down.
         while (!agent.awaitTermination(Duration.ofSeconds(1))) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code drover} command. */
 @Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Drover: a data-center resource manager on Kafka.",
-        subcommands = {LocalCommand.class, ExecCommand.class, ClusterCommand.class, DemoCommand.class, BrokerCommand.class,
+        subcommands = {LocalCommand.class, ExecCommand.class, ClusterCommand.class, TaskCommand.class, DemoCommand.class, BrokerCommand.class,
             MasterCommand.class, AgentCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     private static final Set<String> SERVICES = Set.of("local", "broker", "master", "agent");

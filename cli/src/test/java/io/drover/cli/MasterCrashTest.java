@@ -92,7 +92,7 @@ class MasterCrashTest {
         master = startMaster(1);
         for (int i = 1; i <= 2; i++) {
             Agent agent = new Agent(AgentConfig.builder(kafka.bootstrap(), dir.resolve("agent-" + i))
-                    .cpus(2).memMb(1024).diskMb(1024).build());
+                    .cpus(2).memMb(1024).diskMb(1024).httpListen("localhost:0").build());
             agent.start();
             agents.add(agent);
         }

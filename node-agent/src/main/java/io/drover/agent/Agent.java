@@ -42,6 +42,8 @@ public final class Agent implements AutoCloseable {
     private final long createdAtMs;
     private volatile AgentLoop loop;
     private Thread thread;
+    private AgentHttpServer http;
+    private volatile String httpAddress = "";
     private boolean closed;
 
     /** An agent on the system clock; see {@link #Agent(AgentConfig, Clock)}. */
@@ -106,8 +108,24 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        String httpAddress = "";
+        if (!config.httpListen().isEmpty()) {
+            HttpListen listen = HttpListen.parse(config.httpListen());
+            try {
+                http = new AgentHttpServer(listen, workDir.sandboxesRoot(), agentId());
+            } catch (RuntimeException e) {
+                producer.close(Duration.ZERO);
+                consumer.close(Duration.ZERO);
+                probeExecutor.shutdownNow();
+                throw new IllegalStateException("agent " + agentId() + " cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
+            }
+            // A wildcard address names no host to connect to: advertise the agent's host name.
+            String host = listen.wildcard() ? config.hostname() : listen.host();
+            httpAddress = (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
+        }
+        this.httpAddress = httpAddress;
         loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, initialReport, version(), createdAtMs,
-                producer, consumer);
+                producer, consumer, httpAddress);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
         LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
@@ -138,6 +156,9 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             probeExecutor.shutdownNow();
+        }
+        if (http != null) {
+            http.close();
         }
         workDir.close();
     }
@@ -188,6 +209,14 @@ public final class Agent implements AutoCloseable {
     public boolean isRegistered() {
         AgentLoop l = loop;
         return l != null && l.isRegistered();
+    }
+
+    /**
+     * Where the agent's HTTP server can be reached, as {@code host:port}, once {@link #start()}ed;
+     * "" before that or when it serves no HTTP.
+     */
+    public String httpAddress() {
+        return httpAddress;
     }
 
     public AgentConfig config() {

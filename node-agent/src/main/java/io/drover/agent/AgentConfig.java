@@ -55,6 +55,15 @@ import java.util.OptionalLong;
  *     PATH or a path; when it cannot be run the agent reports no GPUs
  * @param probeIntervalMs time between measurements of the machine; when what the agent reports
  *     changes, it sends RegisterAgent again
+ * @param logMaxBytes most bytes in a task's {@code stdout} or {@code stderr} file before it rolls
+ *     over to {@code stdout.1} (the older ones move up a number)
+ * @param logMaxFiles rolled files kept per output stream ({@code stdout.1} to {@code stdout.N});
+ *     older ones are deleted, so a stream takes at most {@code logMaxBytes * (logMaxFiles + 1)}
+ * @param httpListen where the agent's HTTP server (task logs) listens, as {@code host:port}
+ *     ({@code 0.0.0.0:5051} by default; port 0 picks a free port); "" serves no HTTP
+ * @param sandboxMaxAgeMs how long the sandbox of a finished task is kept after its last change
+ * @param sandboxMinFreeDiskPercent when less than this share of the work dir's file system is
+ *     free, the sandboxes of finished tasks are deleted, oldest first, even before their age
  */
 public record AgentConfig(
         String bootstrap,
@@ -81,7 +90,12 @@ public record AgentConfig(
         int maxPendingUpdates,
         int maxRunningTasks,
         String nvidiaSmiCommand,
-        long probeIntervalMs) {
+        long probeIntervalMs,
+        long logMaxBytes,
+        int logMaxFiles,
+        String httpListen,
+        long sandboxMaxAgeMs,
+        int sandboxMinFreeDiskPercent) {
 
     public static final double DEFAULT_RESERVE_CPUS = 0;
     public static final long DEFAULT_RESERVE_MEM_MB = 0;
@@ -101,6 +115,16 @@ public record AgentConfig(
     public static final long DEFAULT_PROBE_INTERVAL_MS = 30_000;
     /** Shortest time between measurements: each one may run nvidia-smi. */
     public static final long MIN_PROBE_INTERVAL_MS = 1_000;
+    public static final long DEFAULT_LOG_MAX_BYTES = 10L * 1024 * 1024;
+    public static final long MIN_LOG_MAX_BYTES = 1024;
+    public static final long MAX_LOG_MAX_BYTES = 1L << 40;
+    public static final int DEFAULT_LOG_MAX_FILES = 5;
+    public static final int MAX_LOG_MAX_FILES = 100;
+    public static final String DEFAULT_HTTP_LISTEN = "0.0.0.0:5051";
+    public static final long DEFAULT_SANDBOX_MAX_AGE_MS = 7L * 24 * 3600 * 1000;
+    /** Longest a finished task's sandbox may be kept: a year. */
+    public static final long MAX_SANDBOX_MAX_AGE_MS = 366L * 24 * 3600 * 1000;
+    public static final int DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT = 10;
 
     /** Most attributes one agent may carry. */
     public static final int MAX_ATTRIBUTES = 64;
@@ -167,6 +191,22 @@ public record AgentConfig(
                     + " characters without control characters, was '" + nvidiaSmiCommand + "'");
         }
         requireDuration("probeIntervalMs", probeIntervalMs, MIN_PROBE_INTERVAL_MS);
+        if (logMaxBytes < MIN_LOG_MAX_BYTES || logMaxBytes > MAX_LOG_MAX_BYTES) {
+            throw new IllegalArgumentException("logMaxBytes must be in [" + MIN_LOG_MAX_BYTES + ", " + MAX_LOG_MAX_BYTES + "], was " + logMaxBytes);
+        }
+        if (logMaxFiles < 0 || logMaxFiles > MAX_LOG_MAX_FILES) {
+            throw new IllegalArgumentException("logMaxFiles must be in [0, " + MAX_LOG_MAX_FILES + "], was " + logMaxFiles);
+        }
+        httpListen = requirePresent(httpListen, "httpListen must not be null (use \"\" to serve no HTTP)").trim();
+        if (!httpListen.isEmpty()) {
+            HttpListen.parse(httpListen);
+        }
+        if (sandboxMaxAgeMs < 0 || sandboxMaxAgeMs > MAX_SANDBOX_MAX_AGE_MS) {
+            throw new IllegalArgumentException("sandboxMaxAgeMs must be in [0, " + MAX_SANDBOX_MAX_AGE_MS + "] ms, was " + sandboxMaxAgeMs);
+        }
+        if (sandboxMinFreeDiskPercent < 0 || sandboxMinFreeDiskPercent > 100) {
+            throw new IllegalArgumentException("sandboxMinFreeDiskPercent must be in [0, 100], was " + sandboxMinFreeDiskPercent);
+        }
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -200,6 +240,11 @@ public record AgentConfig(
         b.maxRunningTasks = maxRunningTasks;
         b.nvidiaSmiCommand = nvidiaSmiCommand;
         b.probeIntervalMs = probeIntervalMs;
+        b.logMaxBytes = logMaxBytes;
+        b.logMaxFiles = logMaxFiles;
+        b.httpListen = httpListen;
+        b.sandboxMaxAgeMs = sandboxMaxAgeMs;
+        b.sandboxMinFreeDiskPercent = sandboxMinFreeDiskPercent;
         return b;
     }
 
@@ -299,6 +344,11 @@ public record AgentConfig(
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
         private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
         private long probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS;
+        private long logMaxBytes = DEFAULT_LOG_MAX_BYTES;
+        private int logMaxFiles = DEFAULT_LOG_MAX_FILES;
+        private String httpListen = DEFAULT_HTTP_LISTEN;
+        private long sandboxMaxAgeMs = DEFAULT_SANDBOX_MAX_AGE_MS;
+        private int sandboxMinFreeDiskPercent = DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -417,6 +467,32 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder logMaxBytes(long bytes) {
+            this.logMaxBytes = bytes;
+            return this;
+        }
+
+        public Builder logMaxFiles(int files) {
+            this.logMaxFiles = files;
+            return this;
+        }
+
+        /** {@code host:port} for the HTTP server; "" serves none. */
+        public Builder httpListen(String hostPort) {
+            this.httpListen = hostPort;
+            return this;
+        }
+
+        public Builder sandboxMaxAgeMs(long ms) {
+            this.sandboxMaxAgeMs = ms;
+            return this;
+        }
+
+        public Builder sandboxMinFreeDiskPercent(int percent) {
+            this.sandboxMinFreeDiskPercent = percent;
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -434,7 +510,7 @@ public record AgentConfig(
                     hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
-                    probeIntervalMs);
+                    probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent);
         }
     }
 }

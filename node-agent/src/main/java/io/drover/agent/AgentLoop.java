@@ -24,6 +24,7 @@ import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,11 +92,15 @@ final class AgentLoop implements Runnable {
     private long heartbeatIntervalMs;
     private long nextHeartbeatAtMs;
     private long heartbeatSequence;
+    private final String httpAddress;
+    private final SandboxGc sandboxGc;
+    private long nextGcAtMs;
 
     AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
-              Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
+              Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress) {
         this.config = config;
+        this.httpAddress = httpAddress;
         this.clock = clock;
         this.agentId = workDir.agentId();
         this.agentVersion = agentVersion;
@@ -108,10 +113,14 @@ final class AgentLoop implements Runnable {
         this.updates = new StatusUpdateQueue(config.maxPendingUpdates(),
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
-        this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId), clock,
+        this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
                 config.maxRunningTasks(), this::onExit);
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
+        Path sandboxes = workDir.sandboxesRoot();
+        this.sandboxGc = new SandboxGc(sandboxes, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
+                () -> SandboxGc.freeDiskPercent(sandboxes));
+        this.nextGcAtMs = clock.millis();
     }
 
     /** What the agent reports now: its total and attributes as last measured. */
@@ -214,6 +223,11 @@ final class AgentLoop implements Runnable {
         }
         outbox.addAll(updates.due(now, MAX_RESENDS_PER_ROUND));
         tasks.escalateDue(now);
+        if (now >= nextGcAtMs) {
+            // At the probe interval: a scan lists every sandbox, which is not free.
+            sandboxGc.scan(tasks.sandboxesInUse());
+            nextGcAtMs = now + config.probeIntervalMs();
+        }
         flushOutbox();
     }
 
@@ -230,6 +244,7 @@ final class AgentLoop implements Runnable {
         next = Math.min(next, resources.nextProbeAtMs());
         next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
+        next = Math.min(next, nextGcAtMs);
         return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
     }
 
@@ -467,6 +482,7 @@ final class AgentLoop implements Runnable {
                 .setReservations(config.reservations())
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
+                .setHttpAddress(httpAddress)
                 .build();
         LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);

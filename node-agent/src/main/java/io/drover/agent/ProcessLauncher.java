@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts a task's command as an OS process in its own sandbox directory. The command runs
  * directly (no shell) with the agent's environment plus the task's variables plus
  * {@code DROVER_*} variables naming the agent, framework, task and sandbox; stdin is
- * {@code /dev/null} and stdout and stderr go to the files {@code stdout} and {@code stderr} in
- * the sandbox, which is also the working directory.
+ * {@code /dev/null}; stdout and stderr are piped, each through a {@link RotatingLog} pump thread,
+ * into the files {@code stdout} and {@code stderr} in the sandbox (which is also the working
+ * directory), rolled over to {@code stdout.1}... when they reach the configured size.
  *
  * <p>Resource limits are not enforced yet (cgroups come in a later issue).
  */
@@ -32,12 +34,23 @@ final class ProcessLauncher {
 
     private static final File DEV_NULL = new File("/dev/null");
 
+    /** A started task process and the end of its output: when both pumps have closed their files. */
+    record Started(Process process, CompletableFuture<Void> outputClosed) {}
+
     private final Path sandboxesRoot;
     private final String agentId;
+    private final long logMaxBytes;
+    private final int logMaxFiles;
 
-    ProcessLauncher(Path sandboxesRoot, String agentId) {
+    /**
+     * @param logMaxBytes most bytes in one output file before it rolls over
+     * @param logMaxFiles rolled output files kept per stream
+     */
+    ProcessLauncher(Path sandboxesRoot, String agentId, long logMaxBytes, int logMaxFiles) {
         this.sandboxesRoot = sandboxesRoot;
         this.agentId = agentId;
+        this.logMaxBytes = logMaxBytes;
+        this.logMaxFiles = logMaxFiles;
     }
 
     /**
@@ -76,8 +89,11 @@ final class ProcessLauncher {
         throw new IOException("Cannot run program \"" + program + "\": not found on PATH " + path);
     }
 
-    /** Starts the command in the sandbox; throws what {@link ProcessBuilder#start()} throws. */
-    Process start(String frameworkId, String taskId, CommandInfo command, Path sandbox) throws IOException {
+    /**
+     * Starts the command in the sandbox, and a pump thread for each of its stdout and stderr;
+     * throws what {@link ProcessBuilder#start()} throws, or what creating the output files throws.
+     */
+    Started start(String frameworkId, String taskId, CommandInfo command, Path sandbox) throws IOException {
         List<String> argv = new ArrayList<>(command.getArguments());
         if (Files.isExecutable(SETSID)) {
             // Its own session and process group: a Ctrl-C or hang-up aimed at the agent's terminal
@@ -90,14 +106,33 @@ final class ProcessLauncher {
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(sandbox.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
-                .redirectOutput(sandbox.resolve(STDOUT).toFile())
-                .redirectError(sandbox.resolve(STDERR).toFile());
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = pb.environment();
         env.putAll(command.getEnvironment());
         env.put("DROVER_AGENT_ID", agentId);
         env.put("DROVER_FRAMEWORK_ID", frameworkId);
         env.put("DROVER_TASK_ID", taskId);
         env.put("DROVER_SANDBOX", sandbox.toString());
-        return pb.start();
+        RotatingLog out = new RotatingLog(sandbox.resolve(STDOUT), logMaxBytes, logMaxFiles);
+        RotatingLog err;
+        try {
+            err = new RotatingLog(sandbox.resolve(STDERR), logMaxBytes, logMaxFiles);
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            err.close();
+            throw e;
+        }
+        String name = "drover-task-" + frameworkId + "/" + taskId + "-";
+        CompletableFuture<Void> outDone = RotatingLog.pump(process.getInputStream(), out, name + STDOUT);
+        CompletableFuture<Void> errDone = RotatingLog.pump(process.getErrorStream(), err, name + STDERR);
+        return new Started(process, CompletableFuture.allOf(outDone, errDone));
     }
 }

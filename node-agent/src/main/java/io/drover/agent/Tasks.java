@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,11 @@ final class Tasks {
     static final long MAX_GRACE_PERIOD_MS = 3_600_000;
     /** How long {@link #killAll} waits for processes to die after SIGKILL. */
     private static final long FORCE_KILL_WAIT_MS = 5_000;
+    /**
+     * Longest a terminal update waits, after the process exited, for its output to be written
+     * out; only a child the task left running with the pipes open makes it wait that long.
+     */
+    static final long OUTPUT_DRAIN_WAIT_MS = 2_000;
 
     /** A task's process ended with this exit code (128+N for signal N). */
     record Exit(RunningTask task, int exitCode) {}
@@ -118,6 +125,15 @@ final class Tasks {
         return sum;
     }
 
+    /** The sandboxes of the running tasks, which must not be deleted. */
+    Set<Path> sandboxesInUse() {
+        Set<Path> dirs = new HashSet<>();
+        for (RunningTask rt : running.values()) {
+            dirs.add(rt.sandbox);
+        }
+        return dirs;
+    }
+
     boolean isRunning(String frameworkId, String taskId) {
         return running.containsKey(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
     }
@@ -153,18 +169,25 @@ final class Tasks {
                     "agent already runs its limit of " + maxRunning + " tasks");
         }
         Path sandbox = null;
-        Process process;
+        ProcessLauncher.Started started;
         try {
             sandbox = launcher.createSandbox(frameworkId, taskId);
-            process = launcher.start(frameworkId, taskId, task.getCommand(), sandbox);
+            started = launcher.start(frameworkId, taskId, task.getCommand(), sandbox);
         } catch (Exception e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
             LOG.warn("task {} of framework {} could not start: {}", taskId, frameworkId, message);
             return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null);
         }
+        Process process = started.process();
         RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process, task.getResources().getDiskMb());
         running.put(key, rt);
-        rt.exitReported = process.onExit().thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
+        // The terminal update carries the end of the output files, so it waits for the pumps to
+        // drain the pipes; but a child the task left behind may hold them open, so not forever.
+        CompletableFuture<Void> outputClosed = started.outputClosed();
+        rt.exitReported = process.onExit()
+                .thenCompose(p -> outputClosed.copy().completeOnTimeout(null, OUTPUT_DRAIN_WAIT_MS, TimeUnit.MILLISECONDS)
+                        .thenApply(ignored -> p))
+                .thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
         LOG.info("task {} of framework {} runs as pid {} in {}", taskId, frameworkId, process.pid(), sandbox);
         return statuses.builder(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.NONE, "")
                 .setSandboxPath(sandbox.toString())

@@ -62,6 +62,7 @@ class AgentKafkaTest {
         return AgentConfig.builder(kafka.bootstrap(), workDir)
                 .agentId(agentId)
                 .hostname("test-host")
+                .httpListen("localhost:0")
                 .attributes(Map.of("rack", "r1"))
                 .cpus(2)
                 .memMb(1_024)

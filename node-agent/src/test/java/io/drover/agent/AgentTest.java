@@ -19,7 +19,7 @@ class AgentTest {
     Path workDir;
 
     private AgentConfig config(String bootstrap) {
-        return AgentConfig.builder(bootstrap, workDir).hostname("test-host").cpus(1).memMb(256).build();
+        return AgentConfig.builder(bootstrap, workDir).hostname("test-host").cpus(1).memMb(256).httpListen("localhost:0").build();
     }
 
     /** A localhost address nothing listens on. */

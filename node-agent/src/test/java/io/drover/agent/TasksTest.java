@@ -41,7 +41,7 @@ class TasksTest {
 
     @BeforeEach
     void setUp() {
-        tasks = new Tasks(AGENT, new StatusFactory(AGENT, clock), new ProcessLauncher(sandboxes, AGENT), clock, 4, exits::add);
+        tasks = new Tasks(AGENT, new StatusFactory(AGENT, clock), new ProcessLauncher(sandboxes, AGENT, AgentConfig.DEFAULT_LOG_MAX_BYTES, AgentConfig.DEFAULT_LOG_MAX_FILES), clock, 4, exits::add);
     }
 
     @AfterEach

@@ -83,6 +83,8 @@ public final class LocalCluster implements AutoCloseable {
                     .cpus(share.cpus())
                     .memMb(share.memMb())
                     .diskMb(share.diskMb())
+                    // Each its own free port: several agents share this host.
+                    .httpListen("localhost:0")
                     .build();
             Agent agent = new Agent(config);
             agent.start();

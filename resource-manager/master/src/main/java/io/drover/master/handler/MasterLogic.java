@@ -149,6 +149,7 @@ public final class MasterLogic {
                 .setCommandPartition(partition)
                 .setRegisteredAtMs(register.getStartedAtMs())
                 .setReservations(register.getReservations())
+                .setHttpAddress(register.getHttpAddress())
                 .build();
         boolean restarted = known != null && known.getRegisteredAtMs() != register.getStartedAtMs();
         if (restarted) {
@@ -197,7 +198,7 @@ public final class MasterLogic {
     private static boolean sameRegistration(AgentAdded a, AgentAdded b) {
         return a.getHostname().equals(b.getHostname()) && a.getTotal().equals(b.getTotal())
                 && a.getAttributes().equals(b.getAttributes()) && a.getCommandPartition() == b.getCommandPartition()
-                && a.getReservations().equals(b.getReservations());
+                && a.getReservations().equals(b.getReservations()) && a.getHttpAddress().equals(b.getHttpAddress());
     }
 
     /**

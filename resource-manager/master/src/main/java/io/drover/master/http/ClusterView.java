@@ -29,9 +29,10 @@ public record ClusterView(
     /**
      * @param state ACTIVE, UNREACHABLE, DRAINING (maintenance: no offers, tasks finishing) or
      *     DRAINED (maintenance: nothing runs)
+     * @param httpAddress where the agent serves its tasks' logs, host:port; empty if it does not
      */
     public record Agent(String id, String hostname, String state, Map<String, String> attributes, Amount total, Amount used,
-            Amount offered, int tasks, long registeredAtMs, Long lastHeartbeatMs) {}
+            Amount offered, int tasks, long registeredAtMs, Long lastHeartbeatMs, String httpAddress) {}
 
     public record Framework(String id, String name, String role, String principal, String user, long subscribedAtMs,
             long failoverTimeoutMs, Amount allocated, double dominantShare, int activeTasks, int offers, boolean suppressed) {}

@@ -59,7 +59,7 @@ public final class ClusterViews {
                     : state.drain(a.getAgentId()).name();
             agents.add(new ClusterView.Agent(a.getAgentId(), a.getHostname(), agentState, Map.copyOf(a.getAttributes()),
                     amount(a.getTotal()), amount(u), amount(o), tasksByAgent.getOrDefault(a.getAgentId(), 0),
-                    a.getRegisteredAtMs(), soft.agentLastSeenMs(a.getAgentId())));
+                    a.getRegisteredAtMs(), soft.agentLastSeenMs(a.getAgentId()), a.getHttpAddress()));
         }
         List<ClusterView.Framework> frameworks = new ArrayList<>();
         Map<String, double[]> allocByRole = new TreeMap<>();
