@@ -234,4 +234,17 @@ class LocalClusterTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.master().view().agents().stream()
                 .anyMatch(a -> a.id().equals(agentId) && a.state().equals("ACTIVE")));
     }
+
+    @Test
+    @Order(6)
+    void theLogsOfATaskThatEndedCanStillBeRead() {
+        ExecResult r = exec(List.of("sh", "-c", "echo finished-output"), new ResourceSpec(0.25, 32, 0, 0), Duration.ofSeconds(30),
+                new ByteArrayOutputStream(), new ByteArrayOutputStream());
+        assertEquals(0, r.exitCode());
+        String base = "http://" + cluster.master().httpAddress();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.master().view().tasks().stream()
+                .anyMatch(t -> t.taskId().equals(r.taskId()) && t.state().equals("FINISHED")));
+        String logs = capture("task", "logs", r.taskId(), "--master", base);
+        assertTrue(logs.contains("finished-output"), logs);
+    }
 }

@@ -39,6 +39,12 @@ public final class ClusterViews {
                 activeByFramework.merge(t.frameworkId(), 1, Integer::sum);
             }
         }
+        for (TaskEntry t : state.recentlyFinished()) {
+            tasksByState.merge(t.state().name(), 1, Integer::sum);
+            tasks.add(new ClusterView.Task(t.frameworkId(), t.task().getTaskId(), t.task().getName(), t.task().getAgentId(),
+                    t.state().name(), t.latest().getReason().name(), t.latest().getMessage(),
+                    amount(t.task().getResources()), t.latest().getTimestampMs()));
+        }
         for (Offer o : state.offers().values()) {
             add(offeredByAgent, o.getAgentId(), o.getResources());
             add(allocByFramework, o.getFrameworkId(), o.getResources());

@@ -63,6 +63,13 @@ public final class MasterState {
     private final Map<String, Map<String, TaskEntry>> tasksByAgent = new HashMap<>();
     private final Map<String, Map<String, Offer>> offersByAgent = new HashMap<>();
     private final Map<String, Long> inputPositions = new TreeMap<>();
+    /**
+     * The last tasks forgotten (terminal and acknowledged), newest first, for people asking
+     * about a task that just ended. Informational: not stored in RocksDB or snapshots, so a
+     * master that loaded its state has only those removed since.
+     */
+    private final java.util.Deque<TaskEntry> finished = new java.util.ArrayDeque<>();
+    public static final int MAX_FINISHED = 1_000;
     private final Set<String> dirty = new LinkedHashSet<>();
     // Read-only indexes for the allocator, kept in step by apply(); never stored, rebuilt by replay.
     private final double[] clusterTotal = new double[4];
@@ -182,6 +189,12 @@ public final class MasterState {
         } else if (event instanceof TaskRemoved e) {
             String key = Keys.task(e.getFrameworkId(), e.getTaskId());
             TaskEntry entry = tasks.remove(key);
+            if (entry != null) {
+                finished.addFirst(entry);
+                if (finished.size() > MAX_FINISHED) {
+                    finished.removeLast();
+                }
+            }
             if (entry != null) {
                 removeFromIndex(tasksByAgent, entry.task().getAgentId(), key);
                 if (!entry.isTerminal()) {
@@ -308,6 +321,11 @@ public final class MasterState {
     /** Tasks keyed by {@link Keys#task}. */
     public Map<String, TaskEntry> tasks() {
         return Collections.unmodifiableMap(tasks);
+    }
+
+    /** Tasks forgotten lately, newest first (at most {@link #MAX_FINISHED}). */
+    public java.util.Collection<TaskEntry> recentlyFinished() {
+        return Collections.unmodifiableCollection(finished);
     }
 
     public TaskEntry task(String frameworkId, String taskId) {
