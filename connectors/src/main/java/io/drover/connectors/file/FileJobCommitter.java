@@ -210,7 +210,9 @@ final class FileJobCommitter<T> implements JobCommitter<T> {
             String as = stripLeadingZeros(a);
             String bs = stripLeadingZeros(b);
             int byLength = Integer.compare(as.length(), bs.length());
-            return byLength != 0 ? byLength : as.compareTo(bs);
+            int byValue = byLength != 0 ? byLength : as.compareTo(bs);
+            // "2" and "002" are distinct tasks; the order between them must not depend on listing order.
+            return byValue != 0 ? byValue : a.compareTo(b);
         }
         if (aNumeric != bNumeric) {
             return aNumeric ? -1 : 1;

@@ -112,6 +112,34 @@ class TextLineSourceTest {
         }
     }
 
+    @Test
+    void aDirectoryOfRandomFilesReadsEveryLineOnceInFileOrder() throws IOException {
+        Random random = new Random(7L);
+        for (int round = 0; round < 20; round++) {
+            Path input = Files.createDirectory(dir.resolve("round" + round));
+            List<String> expected = new ArrayList<>();
+            int fileCount = 1 + random.nextInt(8);
+            for (int f = 0; f < fileCount; f++) {
+                StringBuilder content = new StringBuilder();
+                int lineCount = random.nextInt(15);
+                for (int i = 0; i < lineCount; i++) {
+                    String line = randomLine(random);
+                    expected.add(line);
+                    content.append(line);
+                    if (i < lineCount - 1 || line.isEmpty() || random.nextBoolean()) {
+                        content.append(random.nextBoolean() ? "\n" : "\r\n");
+                    }
+                }
+                Files.writeString(input.resolve(String.format("f%02d.txt", f)), content.toString());
+            }
+            int parallelism = 1 + random.nextInt(30);
+            TextLineSource source = new TextLineSource(tiny(input, 1 + random.nextInt(30)));
+            List<Split> splits = source.splits(parallelism);
+            assertEquals(expected, readAll(source, splits), "round " + round);
+            assertEquals(expected, readAllSlices(source, splits), "round " + round);
+        }
+    }
+
     private static String randomLine(Random random) {
         int kind = random.nextInt(10);
         int length = kind == 0 ? 0 : kind == 1 ? 50 + random.nextInt(100) : random.nextInt(12);
