@@ -87,6 +87,9 @@ public final class CsvReader implements Reader<GenericRecord> {
             reject(reason);
         }
         done = true;
+        if (rejected != null) {
+            rejected.flush(); // complete once the split is read, before close
+        }
         return false;
     }
 
