@@ -15,7 +15,7 @@ import java.util.Random;
  * {@code java -cp <classpath> io.drover.connectors.csv.CsvReadThroughput 100 5}. It writes a file of
  * about that many MB to a temporary directory and deletes it after. Rows are
  * {@code id,name,score,flag,note}: a long, a short string (quoted with a comma in 1 of 10), a double,
- * a boolean, and a note that is empty (null) in 1 of 5 rows and a quoted two-line text with a doubled
+ * a boolean, and a note that is empty (null) in 1 of 10 rows and a quoted two-line text with a doubled
  * quote in 1 of 10; about 60 bytes a row.
  */
 public final class CsvReadThroughput {

@@ -354,4 +354,70 @@ class CsvSourceTest {
             assertEquals(size, covered, "splits cover the file exactly");
         }
     }
+
+    @Test
+    void withMalformedRowsAnySplittingSkipsAndCountsWhatOneSplitDoes() throws IOException {
+        Random rnd = new Random(7);
+        String[] broken = {"1,2,3,4,5,6,7\n", "a\"b,c\n", "\"x\"y,z\n", "\"open,\nmore\n", "x\n"};
+        for (int round = 0; round < 40; round++) {
+            // Splice broken rows in at row boundaries of a valid file: after complete rows only.
+            String valid = randomCsv(rnd, 1 + rnd.nextInt(150), 2, false);
+            StringBuilder withBroken = new StringBuilder();
+            CsvFramerRows rows = new CsvFramerRows(valid);
+            for (String row : rows.rows) {
+                withBroken.append(row);
+                if (rnd.nextInt(8) == 0) {
+                    withBroken.append(broken[rnd.nextInt(broken.length)]);
+                }
+            }
+            Path file = write("m" + round + ".csv", withBroken.toString());
+            Schema schema = SchemaBuilder.record("R").fields().optionalString("a").optionalString("b").endRecord();
+            CsvSourceConfig config = CsvSourceConfig.of(file.toString()).withHeader(false).withSchema(schema)
+                    .withPolicy(MalformedRowPolicy.SKIP, null);
+            CsvSource whole = new CsvSource(config);
+            long[] expectedRejected = new long[1];
+            List<List<Object>> expected = readCounting(whole, whole.splits(1), expectedRejected);
+            long size = Files.size(file);
+            CsvSource split = new CsvSource(config.withMinSplitSizeBytes(1 + rnd.nextInt((int) Math.max(1, size / 2))));
+            long[] rejected = new long[1];
+            assertEquals(expected, readCounting(split, split.splits(1 + rnd.nextInt(64)), rejected), "round " + round);
+            assertEquals(expectedRejected[0], rejected[0], "round " + round);
+        }
+    }
+
+    /** The rows of a valid CSV text with their line ends, cut where the framer cuts. */
+    private static final class CsvFramerRows {
+        final List<String> rows = new ArrayList<>();
+
+        CsvFramerRows(String csv) {
+            int start = 0;
+            int quotes = 0;
+            for (int i = 0; i < csv.length(); i++) {
+                char c = csv.charAt(i);
+                if (c == '"') {
+                    quotes ^= 1;
+                } else if (c == '\n' && quotes == 0) {
+                    rows.add(csv.substring(start, i + 1));
+                    start = i + 1;
+                }
+            }
+            if (start < csv.length()) {
+                rows.add(csv.substring(start));
+            }
+        }
+    }
+
+    private static List<List<Object>> readCounting(CsvSource source, List<Split> splits, long[] rejected)
+            throws IOException {
+        List<List<Object>> rows = new ArrayList<>();
+        for (Split split : splits) {
+            try (CsvReader reader = source.open(Split.fromBytes(split.toBytes()))) {
+                while (reader.next()) {
+                    rows.add(values(reader.current()));
+                }
+                rejected[0] += reader.rejectedRows();
+            }
+        }
+        return rows;
+    }
 }
