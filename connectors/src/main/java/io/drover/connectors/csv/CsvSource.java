@@ -170,7 +170,9 @@ public final class CsvSource implements Source<GenericRecord> {
         Path rejected = null;
         if (config.policy() == MalformedRowPolicy.SKIP && config.rejectedRowsDir() != null) {
             String name = file.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-            rejected = config.rejectedRowsDir().resolve(name + "@" + start + ".rejected");
+            // The hash of the whole path keeps equal file names from different directories apart.
+            rejected = config.rejectedRowsDir().resolve(name + "@" + start + "-"
+                    + String.format("%08x", file.toString().hashCode()) + ".rejected");
         }
         return new CsvReader(file, start, Long.parseLong(split.require(LENGTH)),
                 Long.parseLong(split.require(FIRST_LINE)), splitSchema, config, rejected);

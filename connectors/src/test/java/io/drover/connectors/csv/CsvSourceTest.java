@@ -261,6 +261,34 @@ class CsvSourceTest {
     }
 
     @Test
+    void equalFileNamesInDifferentDirectoriesGetTheirOwnRejectedFiles() throws IOException {
+        Files.createDirectories(dir.resolve("x"));
+        Files.createDirectories(dir.resolve("y"));
+        write("x/d.csv", "k,v\nbad,1\n");
+        write("y/d.csv", "k,v\nworse,2\n");
+        Path rejectedDir = dir.resolve("rejected");
+        CsvSource source = new CsvSource(CsvSourceConfig.of(dir + "/*/d.csv").withSchema(KV)
+                .withPolicy(MalformedRowPolicy.SKIP, rejectedDir));
+        List<Split> splits = source.splits(2);
+        assertEquals(2, splits.size());
+        for (Split split : splits) {
+            try (CsvReader reader = source.open(split)) {
+                assertFalse(reader.next());
+            }
+        }
+        try (var files = Files.list(rejectedDir)) {
+            String all = files.sorted().map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).reduce("", String::concat);
+            assertTrue(all.contains("bad,1") && all.contains("worse,2"), all);
+        }
+    }
+
+    @Test
     void skippingWithoutADirectoryOnlyCounts() throws IOException {
         Path file = write("bad.csv", "k,v\n1,a,b\n2,c\n");
         CsvSource source = new CsvSource(CsvSourceConfig.of(file.toString()).withSchema(KV)
