@@ -217,8 +217,10 @@ final class Tasks {
     }
 
     /**
-     * Forgets an exited task and returns its terminal update: KILLED when it was killed,
-     * FINISHED on exit code 0, FAILED otherwise, each with the output tails and the sandbox.
+     * Forgets an exited task, releases its isolation (its cgroups), and returns its terminal
+     * update: FAILED with LAUNCH_FAILED when its limits could not be applied, KILLED when it was
+     * killed, FAILED with MEMORY_LIMIT when it was killed for exceeding its memory, FINISHED on
+     * exit code 0, FAILED otherwise; each with the output tails and the sandbox.
      */
     TaskStatus exited(Exit exit) {
         RunningTask rt = exit.task();

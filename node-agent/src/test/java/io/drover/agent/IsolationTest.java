@@ -118,6 +118,30 @@ class IsolationTest {
     }
 
     @Test
+    void aTaskWhoseLimitsCannotBeAppliedIsKilledAndFails() throws Exception {
+        start(new Isolator() {
+            @Override
+            public Guard attach(String frameworkId, String taskId, ProcessHandle process, io.drover.api.protocol.Resources resources)
+                    throws IOException {
+                throw new IOException("no cgroup for you");
+            }
+
+            @Override
+            public String describe() {
+                return "refusing";
+            }
+
+            @Override
+            public void close() {}
+        });
+        assertEquals(TaskState.RUNNING, tasks.launch("fw", task("sleeper", 64, "sleep", "30")).getState());
+        TaskStatus status = awaitTerminal();
+        assertEquals(TaskState.FAILED, status.getState());
+        assertEquals(TaskStatusReason.LAUNCH_FAILED, status.getReason());
+        assertEquals("cannot apply the task's limits: no cgroup for you", status.getMessage());
+    }
+
+    @Test
     void cgroupsLetATaskThatEndsBeforeItIsMovedInFinish() throws Exception {
         start(new CgroupIsolator(writableCgroups()));
         for (int i = 0; i < 5; i++) {
