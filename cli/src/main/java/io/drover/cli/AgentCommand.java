@@ -91,6 +91,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "below this share of free disk, finished sandboxes are deleted oldest first (default: ${DEFAULT-VALUE})")
     int sandboxMinFreeDiskPercent;
 
+    @Option(names = "--isolation", paramLabel = "auto|cgroups|monitor", defaultValue = "auto",
+            description = "how tasks are held to their cpus and memory: cgroups v1, memory monitoring (cpus not enforced), "
+                    + "or auto, cgroups when writable (default: ${DEFAULT-VALUE})")
+    String isolation;
+
     @Override
     public Integer call() throws Exception {
         if (workDir == null) {
@@ -127,6 +132,11 @@ final class AgentCommand implements Callable<Integer> {
             b.httpListen(httpListen).logMaxBytes(logMaxMb * 1024 * 1024).logMaxFiles(logMaxFiles)
                     .sandboxMaxAgeMs(Units.parseDuration(sandboxMaxAge).toMillis())
                     .sandboxMinFreeDiskPercent(sandboxMinFreeDiskPercent);
+            try {
+                b.isolation(AgentConfig.Isolation.valueOf(isolation.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--isolation must be auto, cgroups or monitor, was '" + isolation + "'");
+            }
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,6 +40,8 @@ public final class Agent implements AutoCloseable {
     private final ResourceWatch.Source machine;
     private final ResourceProbe.Report initialReport;
     private ExecutorService probeExecutor;
+    private Isolator isolator;
+    private ScheduledExecutorService memoryExecutor;
     private final long createdAtMs;
     private volatile AgentLoop loop;
     private Thread thread;
@@ -93,6 +96,8 @@ public final class Agent implements AutoCloseable {
         if (loop != null) {
             return;
         }
+        // First, so that an agent told to use cgroups it cannot have stops before connecting.
+        isolator = Isolators.create(config.isolation(), Isolators.CGROUP_ROOT, agentId(), this::memoryMonitor);
         String clientId = "drover-agent-" + agentId();
         KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(KafkaClients.producerProps(config.bootstrap(), clientId));
         KafkaConsumer<byte[], byte[]> consumer;
@@ -100,6 +105,7 @@ public final class Agent implements AutoCloseable {
             consumer = KafkaClients.consumer(KafkaClients.consumerProps(config.bootstrap(), clientId));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            closeIsolator();
             throw e;
         }
         probeExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -117,6 +123,7 @@ public final class Agent implements AutoCloseable {
                 producer.close(Duration.ZERO);
                 consumer.close(Duration.ZERO);
                 probeExecutor.shutdownNow();
+                closeIsolator();
                 throw new IllegalStateException("agent " + agentId() + " cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
             }
             // A wildcard address names no host to connect to: advertise the agent's host name.
@@ -125,7 +132,7 @@ public final class Agent implements AutoCloseable {
         }
         this.httpAddress = httpAddress;
         loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, initialReport, version(), createdAtMs,
-                producer, consumer, httpAddress);
+                producer, consumer, httpAddress, isolator);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
         LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
@@ -156,6 +163,8 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             probeExecutor.shutdownNow();
+            // After the loop: its shutdown released every task's guard.
+            closeIsolator();
         }
         if (http != null) {
             http.close();
@@ -172,6 +181,22 @@ public final class Agent implements AutoCloseable {
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         AgentLoop l = loop;
         return l != null && l.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private MemoryMonitor memoryMonitor() {
+        memoryExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "drover-agent-memory-" + agentId());
+            t.setDaemon(true);
+            return t;
+        });
+        return new MemoryMonitor(MemoryMonitor.oshiResidentBytes()).start(memoryExecutor, config.memoryCheckIntervalMs());
+    }
+
+    private void closeIsolator() {
+        isolator.close();
+        if (memoryExecutor != null) {
+            memoryExecutor.shutdownNow();
+        }
     }
 
     /** This agent's id, stable across restarts on the same work directory. */

@@ -64,6 +64,9 @@ import java.util.OptionalLong;
  * @param sandboxMaxAgeMs how long the sandbox of a finished task is kept after its last change
  * @param sandboxMinFreeDiskPercent when less than this share of the work dir's file system is
  *     free, the sandboxes of finished tasks are deleted, oldest first, even before their age
+ * @param isolation how tasks are held to their cpus and memory (see {@link Isolation})
+ * @param memoryCheckIntervalMs time between samples of each task's resident memory under
+ *     {@link Isolation#MONITOR}; a task may exceed its memory for about this long before it is killed
  */
 public record AgentConfig(
         String bootstrap,
@@ -95,7 +98,19 @@ public record AgentConfig(
         int logMaxFiles,
         String httpListen,
         long sandboxMaxAgeMs,
-        int sandboxMinFreeDiskPercent) {
+        int sandboxMinFreeDiskPercent,
+        Isolation isolation,
+        long memoryCheckIntervalMs) {
+
+    /** How tasks are held to their cpus and memory. */
+    public enum Isolation {
+        /** cgroups v1 when this agent can write them, else {@link #MONITOR}. */
+        AUTO,
+        /** cgroups v1 memory and cpu limits; the agent does not start when it cannot write them. */
+        CGROUPS,
+        /** The agent samples each task's resident memory and kills a task over its memory; cpus are not enforced. */
+        MONITOR
+    }
 
     public static final double DEFAULT_RESERVE_CPUS = 0;
     public static final long DEFAULT_RESERVE_MEM_MB = 0;
@@ -125,6 +140,10 @@ public record AgentConfig(
     /** Longest a finished task's sandbox may be kept: a year. */
     public static final long MAX_SANDBOX_MAX_AGE_MS = 366L * 24 * 3600 * 1000;
     public static final int DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT = 10;
+    public static final Isolation DEFAULT_ISOLATION = Isolation.AUTO;
+    public static final long DEFAULT_MEMORY_CHECK_INTERVAL_MS = 250;
+    /** Shortest time between memory samples: each one reads /proc for every task process. */
+    public static final long MIN_MEMORY_CHECK_INTERVAL_MS = 50;
 
     /** Most attributes one agent may carry. */
     public static final int MAX_ATTRIBUTES = 64;
@@ -207,6 +226,8 @@ public record AgentConfig(
         if (sandboxMinFreeDiskPercent < 0 || sandboxMinFreeDiskPercent > 100) {
             throw new IllegalArgumentException("sandboxMinFreeDiskPercent must be in [0, 100], was " + sandboxMinFreeDiskPercent);
         }
+        requirePresent(isolation, "isolation must be one of auto, cgroups, monitor");
+        requireDuration("memoryCheckIntervalMs", memoryCheckIntervalMs, MIN_MEMORY_CHECK_INTERVAL_MS);
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -245,6 +266,8 @@ public record AgentConfig(
         b.httpListen = httpListen;
         b.sandboxMaxAgeMs = sandboxMaxAgeMs;
         b.sandboxMinFreeDiskPercent = sandboxMinFreeDiskPercent;
+        b.isolation = isolation;
+        b.memoryCheckIntervalMs = memoryCheckIntervalMs;
         return b;
     }
 
@@ -349,6 +372,8 @@ public record AgentConfig(
         private String httpListen = DEFAULT_HTTP_LISTEN;
         private long sandboxMaxAgeMs = DEFAULT_SANDBOX_MAX_AGE_MS;
         private int sandboxMinFreeDiskPercent = DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT;
+        private Isolation isolation = DEFAULT_ISOLATION;
+        private long memoryCheckIntervalMs = DEFAULT_MEMORY_CHECK_INTERVAL_MS;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -493,6 +518,16 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder isolation(Isolation isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
+        public Builder memoryCheckIntervalMs(long ms) {
+            this.memoryCheckIntervalMs = ms;
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -510,7 +545,8 @@ public record AgentConfig(
                     hostname != null ? hostname : localHostname(),
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
-                    probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent);
+                    probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent,
+                    isolation, memoryCheckIntervalMs);
         }
     }
 }

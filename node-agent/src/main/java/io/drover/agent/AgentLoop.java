@@ -98,7 +98,8 @@ final class AgentLoop implements Runnable {
 
     AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
-              Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress) {
+              Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress,
+              Isolator isolator) {
         this.config = config;
         this.httpAddress = httpAddress;
         this.clock = clock;
@@ -114,7 +115,7 @@ final class AgentLoop implements Runnable {
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
-                config.maxRunningTasks(), this::onExit);
+                config.maxRunningTasks(), this::onExit, isolator);
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();

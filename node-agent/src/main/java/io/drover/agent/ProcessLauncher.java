@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * into the files {@code stdout} and {@code stderr} in the sandbox (which is also the working
  * directory), rolled over to {@code stdout.1}... when they reach the configured size.
  *
- * <p>Resource limits are not enforced yet (cgroups come in a later issue).
+ * <p>Limits on cpus and memory are applied after the start, by {@link Tasks} through an {@link Isolator}.
  */
 final class ProcessLauncher {
     static final String STDOUT = "stdout";

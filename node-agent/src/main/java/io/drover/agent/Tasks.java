@@ -5,6 +5,7 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -73,6 +74,10 @@ final class Tasks {
         /** Completes once the exit has been handed to the exit sink. */
         CompletableFuture<Void> exitReported;
         TaskStatusReason killReason;
+        /** Holds the task to its cpus and memory; set right after the start. */
+        Isolator.Guard guard;
+        /** Why the task was killed right after its start, when its limits could not be applied. */
+        String isolationFailure;
 
         RunningTask(String frameworkId, String taskId, Path sandbox, Process process, long diskMb) {
             this.frameworkId = frameworkId;
@@ -95,6 +100,7 @@ final class Tasks {
     private final Clock clock;
     private final int maxRunning;
     private final Consumer<Exit> exitSink;
+    private final Isolator isolator;
     private final Map<StatusUpdateQueue.TaskKey, RunningTask> running = new HashMap<>();
     private final PriorityQueue<Escalation> escalations = new PriorityQueue<>((a, b) -> Long.compare(a.atMs(), b.atMs()));
 
@@ -103,6 +109,13 @@ final class Tasks {
      *     thread; it must not block
      */
     Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink) {
+        this(agentId, statuses, launcher, clock, maxRunning, exitSink, Isolator.NONE);
+    }
+
+    /** Tasks held to their resources by {@code isolator}. */
+    Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink,
+          Isolator isolator) {
+        this.isolator = isolator;
         this.agentId = agentId;
         this.statuses = statuses;
         this.launcher = launcher;
@@ -180,6 +193,15 @@ final class Tasks {
         }
         Process process = started.process();
         RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process, task.getResources().getDiskMb());
+        try {
+            rt.guard = isolator.attach(frameworkId, taskId, process.toHandle(), task.getResources());
+        } catch (IOException | RuntimeException e) {
+            // It runs already, so it ends through its exit like any task, as FAILED with this.
+            rt.isolationFailure = "cannot apply the task's limits: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            rt.guard = Isolator.NO_GUARD;
+            LOG.warn("task {} of framework {}: {}; killing it", taskId, frameworkId, rt.isolationFailure);
+            ProcessTree.forceKill(List.of(process.toHandle()));
+        }
         running.put(key, rt);
         // The terminal update carries the end of the output files, so it waits for the pumps to
         // drain the pipes; but a child the task left behind may hold them open, so not forever.
@@ -195,17 +217,28 @@ final class Tasks {
     }
 
     /**
-     * Forgets an exited task and returns its terminal update: KILLED when it was killed,
-     * FINISHED on exit code 0, FAILED otherwise, each with the output tails and the sandbox.
+     * Forgets an exited task, releases its isolation (its cgroups), and returns its terminal
+     * update: FAILED with LAUNCH_FAILED when its limits could not be applied, KILLED when it was
+     * killed, FAILED with MEMORY_LIMIT when it was killed for exceeding its memory, FINISHED on
+     * exit code 0, FAILED otherwise; each with the output tails and the sandbox.
      */
     TaskStatus exited(Exit exit) {
         RunningTask rt = exit.task();
         running.remove(rt.key(), rt);
         int code = exit.exitCode();
+        Optional<String> memoryKill = rt.guard.memoryKill(code);
+        rt.guard.release();
+        if (rt.isolationFailure != null) {
+            return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, rt.isolationFailure, code);
+        }
         if (rt.killReason != null) {
             String message = rt.killReason == TaskStatusReason.AGENT_SHUTDOWN ? "killed at agent shutdown" : "killed by the framework";
             LOG.info("task {} of framework {} was killed (exit code {})", rt.taskId, rt.frameworkId, code);
             return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.KILLED, rt.killReason, message, code);
+        }
+        if (memoryKill.isPresent()) {
+            LOG.info("task {} of framework {} was {}", rt.taskId, rt.frameworkId, memoryKill.get());
+            return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.FAILED, TaskStatusReason.MEMORY_LIMIT, memoryKill.get(), code);
         }
         LOG.info("task {} of framework {} exited with code {}", rt.taskId, rt.frameworkId, code);
         return terminal(rt.frameworkId, rt.taskId, rt.sandbox, code == 0 ? TaskState.FINISHED : TaskState.FAILED,

@@ -78,6 +78,19 @@ class AgentConfigTest {
         assertMessage("probeIntervalMs", b -> b.probeIntervalMs(AgentConfig.MAX_DURATION_MS + 1));
         assertMessage("nvidiaSmiCommand", b -> b.nvidiaSmiCommand("nvidia-smi\n"));
         assertMessage("attribute keys", b -> b.attributes(Map.of(" ", "x")));
+        assertMessage("isolation must be one of auto, cgroups, monitor", b -> b.isolation(null));
+        assertMessage("memoryCheckIntervalMs must be in [50, 86400000] ms, was 49", b -> b.memoryCheckIntervalMs(49));
+    }
+
+    @Test
+    void isolationDefaultsToAutoAndSurvivesToBuilder() {
+        AgentConfig c = AgentConfig.builder("localhost:9092", DIR).build();
+        assertEquals(AgentConfig.Isolation.AUTO, c.isolation());
+        assertEquals(AgentConfig.DEFAULT_MEMORY_CHECK_INTERVAL_MS, c.memoryCheckIntervalMs());
+        AgentConfig m = c.toBuilder().isolation(AgentConfig.Isolation.MONITOR).memoryCheckIntervalMs(100).build();
+        assertEquals(m, m.toBuilder().build());
+        assertEquals(AgentConfig.Isolation.MONITOR, m.isolation());
+        assertEquals(100, m.memoryCheckIntervalMs());
     }
 
     private static void assertMessage(String expected, UnaryOperator<AgentConfig.Builder> change) {

@@ -244,6 +244,30 @@ class AgentKafkaTest {
         }
     }
 
+    @Test
+    void underMemoryMonitoringATaskOverItsMemoryFailsWithMemoryLimit() throws Exception {
+        String agentId = "agent-m";
+        int p = partitionOf(agentId);
+        AgentConfig config = config(agentId).toBuilder().isolation(AgentConfig.Isolation.MONITOR).memoryCheckIntervalMs(50).build();
+        try (Agent agent = new Agent(config); MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            agent.start();
+            master.awaitUntil("RegisterAgent", () -> master.countMessages(RegisterAgent.class) >= 1);
+            master.register(p, p, 100);
+            master.awaitUntil("registered", agent::isRegistered);
+            // 16 MiB given, 300 MiB used.
+            master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
+                    task(agentId, "hog", "python3", "-c", "a = bytearray(300 * 1024 * 1024); import time; time.sleep(30)"),
+                    task(agentId, "ok", "sh", "-c", "echo fine"))).build());
+            // A terminal update waits behind the unacknowledged RUNNING.
+            master.ack(p, master.awaitUpdate("hog RUNNING", update("hog", TaskState.RUNNING)));
+            master.ack(p, master.awaitUpdate("ok RUNNING", update("ok", TaskState.RUNNING)));
+            TaskStatus failed = master.awaitUpdate("hog FAILED", update("hog", TaskState.FAILED));
+            assertEquals(TaskStatusReason.MEMORY_LIMIT, failed.getReason());
+            assertTrue(failed.getMessage().contains("memory limit of 16 MiB"), failed.getMessage());
+            assertEquals(TaskStatusReason.COMMAND_EXITED, master.awaitUpdate("ok FINISHED", update("ok", TaskState.FINISHED)).getReason());
+        }
+    }
+
     private static TaskInfo task(String agentId, String taskId, String... args) {
         TaskInfo t = TasksTest.task(taskId, args);
         t.setAgentId(agentId);

@@ -1,0 +1,94 @@
+package io.drover.agent;
+
+import io.drover.api.protocol.Resources;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds each task in cgroups v1 memory and cpu groups of its own: the kernel kills a process of
+ * the task when the group's memory passes {@code memMb} MiB, and throttles it to {@code cpus}
+ * per CFS period.
+ *
+ * <p>The process is moved in right after it starts, since only then is its pid known: for that
+ * moment (well under a millisecond, the task's program is still being exec'd) it runs outside
+ * its limits, and a child it forked in that window would stay outside them.
+ */
+final class CgroupIsolator implements Isolator {
+    private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolator.class);
+    private static final long MIB = 1024 * 1024;
+
+    private final CgroupsV1 cgroups;
+
+    CgroupIsolator(CgroupsV1 cgroups) {
+        this.cgroups = cgroups;
+    }
+
+    @Override
+    public Guard attach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
+        long memMb = resources.getMemMb();
+        // '~' never occurs in ids, and the pid keeps a re-run's group apart from a leftover one.
+        String name = frameworkId + ProcessLauncher.RUN_SEPARATOR + taskId + ProcessLauncher.RUN_SEPARATOR + process.pid();
+        CgroupsV1.Group group = cgroups.create(name, Math.max(0, memMb) * MIB, resources.getCpus());
+        try {
+            cgroups.move(group, process.pid());
+        } catch (IOException e) {
+            cgroups.remove(group);
+            if (exitedAlready(e, process)) {
+                // A task that ends within the window has nothing left to limit.
+                return NO_GUARD;
+            }
+            throw new IOException("cannot move pid " + process.pid() + " into cgroup " + group.memory() + ": " + e.getMessage(), e);
+        }
+        return new Guard() {
+            @Override
+            public Optional<String> memoryKill(int exitCode) {
+                if (memMb <= 0 || exitCode == 0) {
+                    return Optional.empty();
+                }
+                OptionalLong oomKills = cgroups.oomKills(group);
+                if (oomKills.isPresent()) {
+                    return oomKills.getAsLong() > 0
+                            ? Optional.of(Isolator.memoryKillMessage(memMb, "cgroup OOM kills: " + oomKills.getAsLong()))
+                            : Optional.empty();
+                }
+                // An older kernel counts no OOM kills: a SIGKILL after the limit was hit is taken for one.
+                return exitCode == 137 && cgroups.memoryFailCount(group) > 0
+                        ? Optional.of(Isolator.memoryKillMessage(memMb, "SIGKILL after the cgroup hit its limit"))
+                        : Optional.empty();
+            }
+
+            @Override
+            public void release() {
+                List<String> failures = cgroups.remove(group);
+                if (!failures.isEmpty()) {
+                    LOG.warn("task {} of framework {}: cannot remove its cgroups, a process of it may still run: {}",
+                            taskId, frameworkId, failures);
+                }
+            }
+        };
+    }
+
+    /** The kernel refuses a pid that has exited (a zombie too) with ESRCH. */
+    private static boolean exitedAlready(IOException e, ProcessHandle process) {
+        return !process.isAlive()
+                || e instanceof FileSystemException fse && fse.getReason() != null && fse.getReason().contains("No such process");
+    }
+
+    @Override
+    public String describe() {
+        return "cgroups v1 (memory and cpu limits)";
+    }
+
+    @Override
+    public void close() {
+        List<String> failures = cgroups.close();
+        if (!failures.isEmpty()) {
+            LOG.warn("cannot remove the agent's cgroups: {}", failures);
+        }
+    }
+}
