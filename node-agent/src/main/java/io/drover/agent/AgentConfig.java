@@ -67,6 +67,9 @@ import java.util.OptionalLong;
  * @param isolation how tasks are held to their cpus and memory (see {@link Isolation})
  * @param memoryCheckIntervalMs time between samples of each task's resident memory under
  *     {@link Isolation#MONITOR}; a task may exceed its memory for about this long before it is killed
+ * @param fetchMaxFileBytes most bytes of one file fetched for a task's URIs; a larger one fails the task
+ * @param fetchCacheMaxBytes most bytes kept in the work dir's {@code cache/} of fetched files with a
+ *     sha256; the least recently used are deleted beyond it (0 caches nothing)
  */
 public record AgentConfig(
         String bootstrap,
@@ -100,7 +103,9 @@ public record AgentConfig(
         long sandboxMaxAgeMs,
         int sandboxMinFreeDiskPercent,
         Isolation isolation,
-        long memoryCheckIntervalMs) {
+        long memoryCheckIntervalMs,
+        long fetchMaxFileBytes,
+        long fetchCacheMaxBytes) {
 
     /** How tasks are held to their cpus and memory. */
     public enum Isolation {
@@ -119,6 +124,12 @@ public record AgentConfig(
     public static final String DEFAULT_NVIDIA_SMI_COMMAND = "nvidia-smi";
     /** Ports 31000-32000, as Mesos offers by default. */
     public static final List<PortRange> DEFAULT_PORTS = List.of(new PortRange(31_000, 32_000));
+    /** Most bytes of one fetched file by default: 1 GiB. */
+    public static final long DEFAULT_FETCH_MAX_FILE_BYTES = 1L << 30;
+    /** Most bytes of the fetch cache by default: 2 GiB. */
+    public static final long DEFAULT_FETCH_CACHE_MAX_BYTES = 2L << 30;
+    /** Largest fetch limit: 1 TiB. */
+    public static final long MAX_FETCH_BYTES = 1L << 40;
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
     public static final long DEFAULT_REGISTER_RETRY_INITIAL_MS = 500;
@@ -228,6 +239,12 @@ public record AgentConfig(
         }
         requirePresent(isolation, "isolation must be one of auto, cgroups, monitor");
         requireDuration("memoryCheckIntervalMs", memoryCheckIntervalMs, MIN_MEMORY_CHECK_INTERVAL_MS);
+        if (fetchMaxFileBytes < 1 || fetchMaxFileBytes > MAX_FETCH_BYTES) {
+            throw new IllegalArgumentException("fetchMaxFileBytes must be in [1, " + MAX_FETCH_BYTES + "], was " + fetchMaxFileBytes);
+        }
+        if (fetchCacheMaxBytes < 0 || fetchCacheMaxBytes > MAX_FETCH_BYTES) {
+            throw new IllegalArgumentException("fetchCacheMaxBytes must be in [0, " + MAX_FETCH_BYTES + "], was " + fetchCacheMaxBytes);
+        }
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -268,6 +285,8 @@ public record AgentConfig(
         b.sandboxMinFreeDiskPercent = sandboxMinFreeDiskPercent;
         b.isolation = isolation;
         b.memoryCheckIntervalMs = memoryCheckIntervalMs;
+        b.fetchMaxFileBytes = fetchMaxFileBytes;
+        b.fetchCacheMaxBytes = fetchCacheMaxBytes;
         return b;
     }
 
@@ -374,6 +393,8 @@ public record AgentConfig(
         private int sandboxMinFreeDiskPercent = DEFAULT_SANDBOX_MIN_FREE_DISK_PERCENT;
         private Isolation isolation = DEFAULT_ISOLATION;
         private long memoryCheckIntervalMs = DEFAULT_MEMORY_CHECK_INTERVAL_MS;
+        private long fetchMaxFileBytes = DEFAULT_FETCH_MAX_FILE_BYTES;
+        private long fetchCacheMaxBytes = DEFAULT_FETCH_CACHE_MAX_BYTES;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -528,6 +549,16 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder fetchMaxFileBytes(long bytes) {
+            this.fetchMaxFileBytes = bytes;
+            return this;
+        }
+
+        public Builder fetchCacheMaxBytes(long bytes) {
+            this.fetchCacheMaxBytes = bytes;
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -546,7 +577,7 @@ public record AgentConfig(
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
                     probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent,
-                    isolation, memoryCheckIntervalMs);
+                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes);
         }
     }
 }

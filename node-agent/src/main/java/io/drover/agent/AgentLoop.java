@@ -115,7 +115,8 @@ final class AgentLoop implements Runnable {
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
-                config.maxRunningTasks(), this::onExit, isolator);
+                config.maxRunningTasks(), this::onExit, isolator,
+                Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock));
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();

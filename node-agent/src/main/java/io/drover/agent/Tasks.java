@@ -101,6 +101,8 @@ final class Tasks {
     private final int maxRunning;
     private final Consumer<Exit> exitSink;
     private final Isolator isolator;
+    /** Fetches the tasks' URIs; null when this agent fetches none (tasks with URIs fail). */
+    private final Fetcher fetcher;
     private final Map<StatusUpdateQueue.TaskKey, RunningTask> running = new HashMap<>();
     private final PriorityQueue<Escalation> escalations = new PriorityQueue<>((a, b) -> Long.compare(a.atMs(), b.atMs()));
 
@@ -115,6 +117,16 @@ final class Tasks {
     /** Tasks held to their resources by {@code isolator}. */
     Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink,
           Isolator isolator) {
+        this(agentId, statuses, launcher, clock, maxRunning, exitSink, isolator, null);
+    }
+
+    /**
+     * Tasks held to their resources by {@code isolator}, whose URIs {@code fetcher} fetches into
+     * their sandboxes before their commands start (on the caller's thread; see {@link Fetcher}).
+     */
+    Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink,
+          Isolator isolator, Fetcher fetcher) {
+        this.fetcher = fetcher;
         this.isolator = isolator;
         this.agentId = agentId;
         this.statuses = statuses;
@@ -161,8 +173,9 @@ final class Tasks {
      * Starts a task. Never throws for a bad task or a failed start: those become a FAILED update.
      *
      * @return RUNNING when the process started; FAILED with reason INVALID_TASK (bad ids, no
-     *     command, another agent's task) or LAUNCH_FAILED (duplicate task id, too many tasks, the
-     *     program could not be started) otherwise
+     *     command, another agent's task) or LAUNCH_FAILED (duplicate task id, too many tasks, a
+     *     URI could not be fetched or did not match its sha256, the program could not be started)
+     *     otherwise; the command never starts when a URI fails
      */
     TaskStatus launch(String frameworkId, TaskInfo task) {
         String taskId = task.getTaskId();
@@ -185,6 +198,12 @@ final class Tasks {
         ProcessLauncher.Started started;
         try {
             sandbox = launcher.createSandbox(frameworkId, taskId);
+            if (!task.getCommand().getUris().isEmpty()) {
+                if (fetcher == null) {
+                    throw new IOException("this agent fetches no URIs");
+                }
+                fetcher.fetchAll(task.getCommand().getUris(), sandbox);
+            }
             started = launcher.start(frameworkId, taskId, task.getCommand(), sandbox);
         } catch (Exception e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();

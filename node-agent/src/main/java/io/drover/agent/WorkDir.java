@@ -120,6 +120,11 @@ final class WorkDir implements AutoCloseable {
         return dir.resolve(SANDBOXES_DIR);
     }
 
+    /** Where fetched files with a sha256 are cached ({@code cache/}). */
+    Path fetchCacheDir() {
+        return dir.resolve("cache");
+    }
+
     /** The stored command position, if any; a corrupt file is logged and ignored. */
     Optional<CommandPosition> readPosition() {
         Path file = dir.resolve(POSITION_FILE);
