@@ -31,6 +31,7 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.Teardown;
 import io.drover.api.protocol.Update;
+import io.drover.api.protocol.UriInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,10 +260,20 @@ public final class SchedulerClient implements AutoCloseable {
                     .setName(t.name())
                     .setAgentId(t.agentId())
                     .setResources(resources(t.resources()))
-                    .setCommand(CommandInfo.newBuilder().setArguments(t.command()).setEnvironment(t.environment()).build())
+                    .setCommand(CommandInfo.newBuilder().setArguments(t.command()).setEnvironment(t.environment())
+                            .setUris(uris(t.uris())).build())
                     .build());
         }
         send(Accept.newBuilder().setOfferIds(offerIds).setTasks(infos).setRefuseSeconds(refuseSeconds).build());
+    }
+
+    private static List<UriInfo> uris(List<TaskSpec.Uri> uris) {
+        List<UriInfo> infos = new ArrayList<>(uris.size());
+        for (TaskSpec.Uri u : uris) {
+            infos.add(UriInfo.newBuilder().setValue(u.value()).setSha256(u.sha256()).setExecutable(u.executable())
+                    .setFileName(u.fileName()).build());
+        }
+        return infos;
     }
 
     public void decline(List<String> offerIds, double refuseSeconds) {
