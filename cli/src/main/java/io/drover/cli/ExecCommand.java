@@ -42,6 +42,11 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--env", paramLabel = "KEY=VALUE", description = "an environment variable for the task (repeatable)")
     Map<String, String> env = Map.of();
 
+    @Option(names = "--uri", paramLabel = "URL[#SHA256]",
+            description = "a file:// or http(s):// URL fetched into the sandbox before the command starts, checked against"
+                    + " the sha256 after '#' when given, and made executable (repeatable)")
+    List<String> uris = List.of();
+
     @Option(names = "--offer-timeout", defaultValue = "20s", converter = Units.DurationConverter.class,
             description = "give up when no offer fits within this time (default: ${DEFAULT-VALUE})")
     Duration offerTimeout;
@@ -57,7 +62,8 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() {
         ExecRequest request;
         try {
-            request = new ExecRequest(name, new ResourceSpec(cpus, memMb, diskMb, 0), command, env, offerTimeout, connectTimeout);
+            request = new ExecRequest(name, new ResourceSpec(cpus, memMb, diskMb, 0), command, env, offerTimeout, connectTimeout,
+                    uris.stream().map(ExecRequest::parseUri).toList());
         } catch (IllegalArgumentException e) {
             System.err.println("drover exec: " + e.getMessage());
             return 2;

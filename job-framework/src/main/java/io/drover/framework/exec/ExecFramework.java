@@ -97,7 +97,7 @@ public final class ExecFramework {
                         }
                         if (!launched && request.resources().fitsIn(offer.resources())) {
                             TaskSpec task = new TaskSpec(taskId, request.name(), offer.agentId(), request.resources(),
-                                    request.command(), request.environment());
+                                    request.command(), request.environment(), request.uris());
                             client.accept(List.of(offer.offerId()), List.of(task), REFUSE_SECONDS);
                             launched = true;
                             err.println("[drover] launching " + taskId + " on " + offer.hostname()
