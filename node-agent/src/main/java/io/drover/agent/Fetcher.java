@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * without a download. The cache holds at most {@code cacheMaxBytes}; beyond that the files used
  * least recently (by modification time, which a cache hit refreshes) are deleted.
  *
- * <p>Files are copied out of the cache, never linked: a task that writes to its copy cannot spoil
- * the cache, and the execute bit of one task's copy is not another's.
+ * <p>Files are copied out of the cache, never linked, and checked again on the way: a task that
+ * writes to its copy cannot spoil the cache, the execute bit of one task's copy is not another's,
+ * and a cached file damaged on disk is deleted and fetched again.
  *
  * <p>Limitation: fetching blocks the caller (the agent's loop thread) for as long as it takes. The
  * connect timeout and the response timeout bound a server that does not answer, and the size limit
@@ -122,10 +123,7 @@ final class Fetcher {
             throw new IOException("cannot fetch " + url + ": " + name + " already exists in the sandbox");
         }
         Path cached = sha256 == null ? null : cacheDir.resolve(sha256);
-        if (cached != null && Files.isRegularFile(cached)) {
-            // A hit counts as a use, for eviction.
-            Files.setLastModifiedTime(cached, FileTime.fromMillis(clock.millis()));
-            Files.copy(cached, target);
+        if (cached != null && fromCache(cached, sha256, name, target)) {
             LOG.info("fetched {} from the cache into {}", url, target);
         } else {
             Path tmp = sandbox.resolve("." + name + TMP_SUFFIX);
@@ -150,6 +148,36 @@ final class Fetcher {
             perms.add(PosixFilePermission.OTHERS_EXECUTE);
             Files.setPosixFilePermissions(target, perms);
         }
+    }
+
+    /**
+     * Copies a cached file into {@code target} when it is there and still matches its sha256 (a
+     * damaged one is deleted); returns whether it did.
+     */
+    private boolean fromCache(Path cached, String sha256, String name, Path target) throws IOException {
+        if (!Files.isRegularFile(cached)) {
+            return false;
+        }
+        Path tmp = target.resolveSibling("." + name + TMP_SUFFIX);
+        try {
+            String actual;
+            try (InputStream in = Files.newInputStream(cached)) {
+                actual = copyBounded(in, cached.toString(), tmp);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            if (!sha256.equals(actual)) {
+                LOG.warn("cached {} no longer matches its sha256; deleting it and fetching again", cached);
+                Files.deleteIfExists(cached);
+                return false;
+            }
+            Files.move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        // A hit counts as a use, for eviction.
+        Files.setLastModifiedTime(cached, FileTime.fromMillis(clock.millis()));
+        return true;
     }
 
     /** Copies the content at {@code uri} into {@code dest}, at most {@code maxFileBytes}, and returns its sha256 in hex. */

@@ -93,6 +93,17 @@ class AgentConfigTest {
         assertEquals(100, m.memoryCheckIntervalMs());
     }
 
+    @Test
+    void fetchLimitsHaveDefaultsChecksAndSurviveToBuilder() {
+        AgentConfig c = AgentConfig.builder("localhost:9092", DIR).build();
+        assertEquals(1L << 30, c.fetchMaxFileBytes());
+        assertEquals(2L << 30, c.fetchCacheMaxBytes());
+        AgentConfig f = c.toBuilder().fetchMaxFileBytes(10).fetchCacheMaxBytes(0).build();
+        assertEquals(f, f.toBuilder().build());
+        assertMessage("fetchMaxFileBytes must be in [1, 1099511627776], was 0", b -> b.fetchMaxFileBytes(0));
+        assertMessage("fetchCacheMaxBytes must be in [0, 1099511627776], was -1", b -> b.fetchCacheMaxBytes(-1));
+    }
+
     private static void assertMessage(String expected, UnaryOperator<AgentConfig.Builder> change) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> change.apply(AgentConfig.builder("localhost:9092", DIR)).build());

@@ -131,6 +131,21 @@ class FetcherTest {
     }
 
     @Test
+    void aDamagedCacheEntryIsFetchedAgain() throws Exception {
+        Fetcher fetcher = fetcher(1024, 1024);
+        UriInfo info = uri(url("a.txt"), sha256(CONTENT), false);
+        fetcher.fetchAll(List.of(info), sandbox);
+        Files.writeString(cache.resolve(sha256(CONTENT)), "damaged");
+
+        Path second = Files.createDirectories(dir.resolve("sandbox2"));
+        fetcher.fetchAll(List.of(info), second);
+
+        assertEquals(2, downloads.get());
+        assertArrayEquals(CONTENT, Files.readAllBytes(second.resolve("a.txt")));
+        assertArrayEquals(CONTENT, Files.readAllBytes(cache.resolve(sha256(CONTENT))));
+    }
+
+    @Test
     void withoutSha256NothingIsCached() throws Exception {
         Fetcher fetcher = fetcher(1024, 1024);
         fetcher.fetchAll(List.of(uri(url("a.txt"), null, false)), sandbox);
