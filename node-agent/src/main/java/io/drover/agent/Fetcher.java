@@ -183,7 +183,12 @@ final class Fetcher {
     /** Copies the content at {@code uri} into {@code dest}, at most {@code maxFileBytes}, and returns its sha256 in hex. */
     private String download(URI uri, String url, Path dest) throws IOException {
         if (uri.getScheme().equals("file")) {
-            Path source = Path.of(uri);
+            Path source;
+            try {
+                source = Path.of(uri);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("cannot fetch " + url + ": not a local file URL (" + e.getMessage() + ")", e);
+            }
             if (!Files.isRegularFile(source)) {
                 throw new IOException("cannot fetch " + url + ": no such file");
             }
@@ -191,7 +196,12 @@ final class Fetcher {
                 return copyBounded(in, url, dest);
             }
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot fetch " + url + ": " + e.getMessage(), e);
+        }
         HttpResponse<InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -257,7 +267,7 @@ final class Fetcher {
     }
 
     /** Deletes the least recently used cached files until the cache fits in {@code cacheMaxBytes}. */
-    void evict() throws IOException {
+    private void evict() throws IOException {
         record Entry(Path path, long size, long usedMs) {}
         List<Entry> entries = new ArrayList<>();
         long total = 0;

@@ -71,6 +71,12 @@ class FetcherTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
 
+    private static List<Path> entries(Path dir) throws IOException {
+        try (var stream = Files.list(dir)) {
+            return stream.toList();
+        }
+    }
+
     static UriInfo uri(String value, String sha256, boolean executable) {
         return UriInfo.newBuilder().setValue(value).setSha256(sha256).setExecutable(executable).build();
     }
@@ -104,7 +110,7 @@ class FetcherTest {
 
         IOException e = assertThrows(IOException.class, () -> fetcher(1024, 1024).fetchAll(List.of(uri(url, wrong, false)), sandbox));
         assertEquals("sha256 of " + url + " is " + sha256(CONTENT) + ", expected " + wrong, e.getMessage());
-        assertEquals(0, Files.list(sandbox).count());
+        assertEquals(List.of(), entries(sandbox));
         assertFalse(Files.exists(cache));
     }
 
@@ -176,23 +182,29 @@ class FetcherTest {
 
         IOException e = assertThrows(IOException.class, () -> fetcher(1024, 1024).fetchAll(List.of(uri(url, null, false)), sandbox));
         assertEquals("cannot fetch " + url + ": larger than the limit of 1024 bytes", e.getMessage());
-        assertEquals(0, Files.list(sandbox).count());
+        assertEquals(List.of(), entries(sandbox));
     }
 
     @Test
     void aLocalFileOverTheSizeLimitFailsClearly() throws Exception {
         Path source = Files.write(dir.resolve("big.bin"), new byte[2048]);
 
-        assertTrue(assertThrows(IOException.class, () -> fetcher(1024, 1024).fetchAll(List.of(uri(source.toUri().toString(), null, false)), sandbox)).getMessage().contains("larger than the limit of 1024 bytes"));
-        assertEquals(0, Files.list(sandbox).count());
+        assertTrue(assertThrows(IOException.class, () -> fetcher(1024, 1024).fetchAll(List.of(uri(source.toUri().toString(), null, false)), sandbox))
+                .getMessage().contains("larger than the limit of 1024 bytes"));
+        assertEquals(List.of(), entries(sandbox));
     }
 
     @Test
     void unsupportedSchemesAndBadNamesAreRejected() throws Exception {
         Fetcher fetcher = fetcher(1024, 1024);
 
-        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri("ftp://host/x", null, false)), sandbox)).getMessage().contains("only file://, http:// and https:// URIs are supported"));
-        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri(url("stdout"), null, false)), sandbox)).getMessage().contains("not a valid file name"));
-        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri(url("a.txt"), "xyz", false)), sandbox)).getMessage().contains("must be 64 hex digits"));
+        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri("ftp://host/x", null, false)), sandbox))
+                .getMessage().contains("only file://, http:// and https:// URIs are supported"));
+        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri("file://host/x", null, false)), sandbox))
+                .getMessage().contains("not a local file URL"));
+        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri(url("stdout"), null, false)), sandbox))
+                .getMessage().contains("not a valid file name"));
+        assertTrue(assertThrows(IOException.class, () -> fetcher.fetchAll(List.of(uri(url("a.txt"), "xyz", false)), sandbox))
+                .getMessage().contains("must be 64 hex digits"));
     }
 }
