@@ -7,9 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** Fetches that run at once; the others wait in the fetch executor's queue. */
+    private static final int FETCH_THREADS = 2;
 
     private final AgentConfig config;
     private final Clock clock;
@@ -40,6 +44,8 @@ public final class Agent implements AutoCloseable {
     private final ResourceWatch.Source machine;
     private final ResourceProbe.Report initialReport;
     private ExecutorService probeExecutor;
+    /** Fetches tasks' URIs: a few threads, a queue bounded by the tasks that may run. */
+    private ExecutorService fetchExecutor;
     private Isolator isolator;
     private ScheduledExecutorService memoryExecutor;
     private final long createdAtMs;
@@ -114,6 +120,13 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        fetchExecutor = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.maxRunningTasks()), r -> {
+                    // A daemon: a download stuck on a silent server must not keep the JVM alive.
+                    Thread t = new Thread(r, "drover-agent-fetch-" + agentId());
+                    t.setDaemon(true);
+                    return t;
+                });
         String httpAddress = "";
         if (!config.httpListen().isEmpty()) {
             HttpListen listen = HttpListen.parse(config.httpListen());
@@ -123,6 +136,7 @@ public final class Agent implements AutoCloseable {
                 producer.close(Duration.ZERO);
                 consumer.close(Duration.ZERO);
                 probeExecutor.shutdownNow();
+                fetchExecutor.shutdownNow();
                 closeIsolator();
                 throw new IllegalStateException("agent " + agentId() + " cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
             }
@@ -131,7 +145,7 @@ public final class Agent implements AutoCloseable {
             httpAddress = (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
         }
         this.httpAddress = httpAddress;
-        loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, initialReport, version(), createdAtMs,
+        loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, fetchExecutor, initialReport, version(), createdAtMs,
                 producer, consumer, httpAddress, isolator);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
@@ -163,6 +177,7 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             probeExecutor.shutdownNow();
+            fetchExecutor.shutdownNow();
             // After the loop: its shutdown released every task's guard.
             closeIsolator();
         }

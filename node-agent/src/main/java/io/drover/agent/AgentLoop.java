@@ -77,6 +77,8 @@ final class AgentLoop implements Runnable {
     private final StatusUpdateQueue updates;
     private final Tasks tasks;
     private final BlockingQueue<Tasks.Exit> exits;
+    /** Ends of fetches, from the fetch threads; bounded like the exits, one per task at most. */
+    private final BlockingQueue<Tasks.Fetched> fetched;
     private final Backoff registerBackoff;
     private final List<TaskStatus> outbox = new ArrayList<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -96,7 +98,7 @@ final class AgentLoop implements Runnable {
     private final SandboxGc sandboxGc;
     private long nextGcAtMs;
 
-    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor,
+    AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor, Executor fetchExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
               Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress,
               Isolator isolator) {
@@ -114,9 +116,11 @@ final class AgentLoop implements Runnable {
         this.updates = new StatusUpdateQueue(config.maxPendingUpdates(),
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
+        this.fetched = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
                 config.maxRunningTasks(), this::onExit, isolator,
-                Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock));
+                Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock),
+                fetchExecutor, this::onFetched);
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();
@@ -205,6 +209,7 @@ final class AgentLoop implements Runnable {
             channel.savePosition();
         }
         drainExits();
+        drainFetched();
         flushOutbox();
     }
 
@@ -235,7 +240,7 @@ final class AgentLoop implements Runnable {
 
     /** Milliseconds until the earliest timer, within [0, MAX_WAIT_MS]; 0 when exits wait. */
     private long waitMs(long now) {
-        if (!exits.isEmpty()) {
+        if (!exits.isEmpty() || !fetched.isEmpty()) {
             return 0;
         }
         long next = now + MAX_WAIT_MS;
@@ -346,7 +351,9 @@ final class AgentLoop implements Runnable {
         for (TaskInfo task : launch.getTasks()) {
             // Every running task will need one slot for its terminal update; a launch needs two
             // more (its first update and its own terminal one).
-            if (updates.free() - tasks.running() < 2) {
+            // A task with URIs sends STARTING, RUNNING and a terminal update.
+            int needed = task.getCommand() != null && !task.getCommand().getUris().isEmpty() ? 3 : 2;
+            if (updates.free() - tasks.updatesOwed() < needed) {
                 LOG.error("agent {}: refusing to launch task {} of framework {}: {} status updates wait for acknowledgement "
                                 + "and {} tasks run (limit {} updates); the master will learn of it by reconciliation",
                         agentId, task.getTaskId(), frameworkId, updates.size(), tasks.running(), updates.maxSize());
@@ -366,7 +373,7 @@ final class AgentLoop implements Runnable {
                 if (updates.hasPending(frameworkId, taskId)) {
                     // It ended here and its terminal update is still on its way.
                     LOG.info("agent {}: kill of task {} of framework {}, which already ended", agentId, taskId, frameworkId);
-                } else if (updates.free() - tasks.running() < 1) {
+                } else if (updates.free() - tasks.updatesOwed() < 1) {
                     LOG.error("agent {}: cannot report task {} of framework {} as LOST: {} status updates pending (limit)",
                             agentId, taskId, frameworkId, updates.size());
                 } else {
@@ -389,10 +396,11 @@ final class AgentLoop implements Runnable {
             String frameworkId = ref.getFrameworkId();
             String taskId = ref.getTaskId();
             boolean running = tasks.isRunning(frameworkId, taskId);
-            if (!running && updates.hasPending(frameworkId, taskId)) {
+            boolean fetching = tasks.isFetching(frameworkId, taskId);
+            if (!running && !fetching && updates.hasPending(frameworkId, taskId)) {
                 continue;
             }
-            if (updates.free() - tasks.running() < 1) {
+            if (updates.free() - tasks.updatesOwed() < 1) {
                 LOG.error("agent {}: cannot reconcile task {} of framework {}: {} status updates pending (limit)",
                         agentId, taskId, frameworkId, updates.size());
                 continue;
@@ -400,6 +408,9 @@ final class AgentLoop implements Runnable {
             if (running) {
                 enqueue(statuses.status(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.RECONCILIATION,
                         "still running after the master lost touch with this agent"));
+            } else if (fetching) {
+                enqueue(statuses.status(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.RECONCILIATION,
+                        "still fetching its URIs after the master lost touch with this agent"));
             } else {
                 enqueue(statuses.status(frameworkId, taskId, TaskState.LOST, TaskStatusReason.RECONCILIATION,
                         "unknown task on this agent"));
@@ -424,6 +435,23 @@ final class AgentLoop implements Runnable {
             LOG.error("agent {}: exit queue full; lost the exit of task {}", agentId, exit.task().taskId);
         }
         wake();
+    }
+
+    /** Called on a fetch thread: queue the end of the fetch and wake the loop. */
+    private void onFetched(Tasks.Fetched f) {
+        if (!fetched.offer(f)) {
+            // Cannot happen: the queue holds as many fetches as tasks may run.
+            LOG.error("agent {}: fetch queue full; lost the fetch of task {}", agentId, f.task().task.getTaskId());
+        }
+        wake();
+    }
+
+    private void drainFetched() {
+        List<Tasks.Fetched> drained = new ArrayList<>();
+        fetched.drainTo(drained);
+        for (Tasks.Fetched f : drained) {
+            tasks.fetched(f).ifPresent(this::enqueue);
+        }
     }
 
     /** Wakes the loop's poll up; any thread. */
@@ -525,6 +553,8 @@ final class AgentLoop implements Runnable {
         try {
             tasks.killAll(config.killGracePeriodMs());
             drainExits();
+            drainFetched();
+            tasks.abandonFetches().forEach(this::enqueue);
             outbox.clear();
             outbox.addAll(updates.heads());
             flushOutbox();

@@ -5,6 +5,7 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.UriInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,6 +20,8 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -35,8 +38,14 @@ import org.slf4j.LoggerFactory;
  * survives the grace period. The second step is a timer the owner drives with
  * {@link #nextEscalationAtMs()} and {@link #escalateDue(long)}.
  *
- * <p>Not thread-safe: the agent's loop thread owns it; only the exit sink is called from other
- * threads.
+ * <p>A task with URIs is first fetched: {@link #launch} hands the fetch to the fetch executor and
+ * answers STARTING; the fetch's end reaches the fetch sink, from the executor's thread, and the
+ * owner hands it back to {@link #fetched} on its own thread, which starts the process (RUNNING) or
+ * fails the task. A task killed while it is fetched ends as KILLED when its fetch ends, without a
+ * process.
+ *
+ * <p>Not thread-safe: the agent's loop thread owns it; only the exit and fetch sinks are called
+ * from other threads.
  */
 final class Tasks {
     private static final Logger LOG = LoggerFactory.getLogger(Tasks.class);
@@ -92,6 +101,27 @@ final class Tasks {
         }
     }
 
+    /** A task whose URIs are being fetched; its process starts when they are all in its sandbox. */
+    static final class FetchingTask {
+        final String frameworkId;
+        final TaskInfo task;
+        final Path sandbox;
+        TaskStatusReason killReason;
+
+        FetchingTask(String frameworkId, TaskInfo task, Path sandbox) {
+            this.frameworkId = frameworkId;
+            this.task = task;
+            this.sandbox = sandbox;
+        }
+
+        StatusUpdateQueue.TaskKey key() {
+            return new StatusUpdateQueue.TaskKey(frameworkId, task.getTaskId());
+        }
+    }
+
+    /** The fetch of a task's URIs ended; {@code failure} is null when every URI is in its sandbox. */
+    record Fetched(FetchingTask task, IOException failure) {}
+
     private record Escalation(long atMs, List<ProcessHandle> handles) {}
 
     private final String agentId;
@@ -103,6 +133,9 @@ final class Tasks {
     private final Isolator isolator;
     /** Fetches the tasks' URIs; null when this agent fetches none (tasks with URIs fail). */
     private final Fetcher fetcher;
+    private final Executor fetchExecutor;
+    private final Consumer<Fetched> fetchSink;
+    private final Map<StatusUpdateQueue.TaskKey, FetchingTask> fetching = new HashMap<>();
     private final Map<StatusUpdateQueue.TaskKey, RunningTask> running = new HashMap<>();
     private final PriorityQueue<Escalation> escalations = new PriorityQueue<>((a, b) -> Long.compare(a.atMs(), b.atMs()));
 
@@ -117,16 +150,23 @@ final class Tasks {
     /** Tasks held to their resources by {@code isolator}. */
     Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink,
           Isolator isolator) {
-        this(agentId, statuses, launcher, clock, maxRunning, exitSink, isolator, null);
+        this(agentId, statuses, launcher, clock, maxRunning, exitSink, isolator, null, Runnable::run, f -> { });
     }
 
     /**
      * Tasks held to their resources by {@code isolator}, whose URIs {@code fetcher} fetches into
-     * their sandboxes before their commands start (on the caller's thread; see {@link Fetcher}).
+     * their sandboxes on {@code fetchExecutor} before their commands start.
+     *
+     * @param fetchExecutor runs the fetches; it should be bounded, and a fetch it rejects fails
+     *     its task with LAUNCH_FAILED
+     * @param fetchSink receives the end of every fetch, exactly once, on the thread that fetched;
+     *     it must not block
      */
     Tasks(String agentId, StatusFactory statuses, ProcessLauncher launcher, Clock clock, int maxRunning, Consumer<Exit> exitSink,
-          Isolator isolator, Fetcher fetcher) {
+          Isolator isolator, Fetcher fetcher, Executor fetchExecutor, Consumer<Fetched> fetchSink) {
         this.fetcher = fetcher;
+        this.fetchExecutor = fetchExecutor;
+        this.fetchSink = fetchSink;
         this.isolator = isolator;
         this.agentId = agentId;
         this.statuses = statuses;
@@ -141,26 +181,49 @@ final class Tasks {
         return running.size();
     }
 
-    /** The disk in MiB given to the running tasks, all together. */
+    /** Tasks whose URIs are being fetched. */
+    int fetching() {
+        return fetching.size();
+    }
+
+    /**
+     * Status updates the tasks here will still send: a terminal one per running task, and a
+     * RUNNING and a terminal one per task being fetched.
+     */
+    int updatesOwed() {
+        return running.size() + 2 * fetching.size();
+    }
+
+    /** The disk in MiB given to the running and fetching tasks, all together. */
     long allocatedDiskMb() {
         long sum = 0;
         for (RunningTask rt : running.values()) {
             sum += rt.diskMb;
         }
+        for (FetchingTask ft : fetching.values()) {
+            sum += Math.max(0, ft.task.getResources().getDiskMb());
+        }
         return sum;
     }
 
-    /** The sandboxes of the running tasks, which must not be deleted. */
+    /** The sandboxes of the running and fetching tasks, which must not be deleted. */
     Set<Path> sandboxesInUse() {
         Set<Path> dirs = new HashSet<>();
         for (RunningTask rt : running.values()) {
             dirs.add(rt.sandbox);
+        }
+        for (FetchingTask ft : fetching.values()) {
+            dirs.add(ft.sandbox);
         }
         return dirs;
     }
 
     boolean isRunning(String frameworkId, String taskId) {
         return running.containsKey(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+    }
+
+    boolean isFetching(String frameworkId, String taskId) {
+        return fetching.containsKey(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
     }
 
     /** The process of a running task. */
@@ -172,7 +235,8 @@ final class Tasks {
     /**
      * Starts a task. Never throws for a bad task or a failed start: those become a FAILED update.
      *
-     * @return RUNNING when the process started; FAILED with reason INVALID_TASK (bad ids, no
+     * @return RUNNING when the process started; STARTING when the task's URIs are being fetched
+     *     (see {@link #fetched}); FAILED with reason INVALID_TASK (bad ids, no
      *     command, another agent's task) or LAUNCH_FAILED (duplicate task id, too many tasks, a
      *     URI could not be fetched or did not match its sha256, the program could not be started)
      *     otherwise; the command never starts when a URI fails
@@ -185,25 +249,101 @@ final class Tasks {
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.INVALID_TASK, invalid);
         }
         StatusUpdateQueue.TaskKey key = new StatusUpdateQueue.TaskKey(frameworkId, taskId);
-        if (running.containsKey(key)) {
+        if (running.containsKey(key) || fetching.containsKey(key)) {
             LOG.warn("task {} of framework {} is already running; failing the duplicate launch", taskId, frameworkId);
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, "duplicate task id");
         }
-        if (running.size() >= maxRunning) {
+        if (running.size() + fetching.size() >= maxRunning) {
             LOG.warn("task {} of framework {} not launched: {} tasks run already (limit)", taskId, frameworkId, running.size());
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                     "agent already runs its limit of " + maxRunning + " tasks");
         }
-        Path sandbox = null;
-        ProcessLauncher.Started started;
+        Path sandbox;
         try {
             sandbox = launcher.createSandbox(frameworkId, taskId);
-            if (!task.getCommand().getUris().isEmpty()) {
-                if (fetcher == null) {
-                    throw new IOException("this agent fetches no URIs");
-                }
-                fetcher.fetchAll(task.getCommand().getUris(), sandbox);
-            }
+        } catch (IOException | RuntimeException e) {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            LOG.warn("task {} of framework {}: no sandbox: {}", taskId, frameworkId, message);
+            return terminal(frameworkId, taskId, null, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null);
+        }
+        List<UriInfo> uris = task.getCommand().getUris();
+        if (uris.isEmpty()) {
+            return start(frameworkId, task, sandbox);
+        }
+        if (fetcher == null) {
+            return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, "this agent fetches no URIs", null);
+        }
+        FetchingTask ft = new FetchingTask(frameworkId, task, sandbox);
+        fetching.put(key, ft);
+        try {
+            fetchExecutor.execute(() -> fetchSink.accept(new Fetched(ft, fetchQuietly(uris, sandbox))));
+        } catch (RejectedExecutionException e) {
+            fetching.remove(key, ft);
+            LOG.warn("task {} of framework {} not launched: too many fetches wait already", taskId, frameworkId);
+            return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "too many fetches wait already on this agent", null);
+        }
+        LOG.info("task {} of framework {}: fetching {} URIs into {}", taskId, frameworkId, uris.size(), sandbox);
+        return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "fetching " + uris.size() + " URIs")
+                .setSandboxPath(sandbox.toString())
+                .build();
+    }
+
+    private IOException fetchQuietly(List<UriInfo> uris, Path sandbox) {
+        try {
+            fetcher.fetchAll(uris, sandbox);
+            return null;
+        } catch (IOException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return new IOException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
+        }
+    }
+
+    /**
+     * Takes the end of a fetch that {@link #launch} started and returns the task's next update:
+     * RUNNING when its process started; KILLED when it was killed meanwhile (no process starts);
+     * FAILED with LAUNCH_FAILED when a URI failed (its message says which and why) or the process
+     * could not start. Empty when the task was given up at shutdown ({@link #abandonFetches}).
+     */
+    Optional<TaskStatus> fetched(Fetched f) {
+        FetchingTask ft = f.task();
+        if (!fetching.remove(ft.key(), ft)) {
+            return Optional.empty();
+        }
+        String taskId = ft.task.getTaskId();
+        if (ft.killReason != null) {
+            LOG.info("task {} of framework {} was killed while its URIs were fetched", taskId, ft.frameworkId);
+            return Optional.of(terminal(ft.frameworkId, taskId, ft.sandbox, TaskState.KILLED, ft.killReason,
+                    "killed before it started", null));
+        }
+        if (f.failure() != null) {
+            String message = f.failure().getMessage() != null ? f.failure().getMessage() : f.failure().toString();
+            LOG.warn("task {} of framework {} could not start: {}", taskId, ft.frameworkId, message);
+            return Optional.of(terminal(ft.frameworkId, taskId, ft.sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null));
+        }
+        return Optional.of(start(ft.frameworkId, ft.task, ft.sandbox));
+    }
+
+    /**
+     * Gives up every fetching task, for an agent shutdown, and returns their terminal updates:
+     * KILLED with reason AGENT_SHUTDOWN. Their fetches may still end; {@link #fetched} ignores them.
+     */
+    List<TaskStatus> abandonFetches() {
+        List<TaskStatus> ended = new ArrayList<>();
+        for (FetchingTask ft : fetching.values()) {
+            ended.add(terminal(ft.frameworkId, ft.task.getTaskId(), ft.sandbox, TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN,
+                    "killed at agent shutdown", null));
+        }
+        fetching.clear();
+        return ended;
+    }
+
+    private TaskStatus start(String frameworkId, TaskInfo task, Path sandbox) {
+        String taskId = task.getTaskId();
+        StatusUpdateQueue.TaskKey key = new StatusUpdateQueue.TaskKey(frameworkId, taskId);
+        ProcessLauncher.Started started;
+        try {
             started = launcher.start(frameworkId, taskId, task.getCommand(), sandbox);
         } catch (Exception e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
@@ -270,6 +410,16 @@ final class Tasks {
      */
     KillOutcome kill(String frameworkId, String taskId, long gracePeriodMs) {
         RunningTask rt = running.get(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+        FetchingTask ft = fetching.get(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
+        if (ft != null) {
+            // Its fetch cannot be interrupted safely; it ends as KILLED, without a process, when the fetch ends.
+            if (ft.killReason != null) {
+                return KillOutcome.ALREADY_KILLING;
+            }
+            ft.killReason = TaskStatusReason.KILLED_BY_FRAMEWORK;
+            LOG.info("killing task {} of framework {}: it ends when its fetch does", taskId, frameworkId);
+            return KillOutcome.KILLING;
+        }
         if (rt == null) {
             return KillOutcome.UNKNOWN;
         }

@@ -23,7 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tasks whose URIs are fetched into their sandboxes before their commands start. */
+/**
+ * Tasks whose URIs are fetched into their sandboxes before their commands start. The fetches run
+ * on the calling thread here (a direct executor), and the test hands their ends back to
+ * {@link Tasks#fetched}, as the agent's loop does.
+ */
 class TasksFetchTest {
     private static final String AGENT = "agent-1";
 
@@ -32,6 +36,7 @@ class TasksFetchTest {
 
     private final ManualClock clock = new ManualClock(1_000_000);
     private final BlockingQueue<Tasks.Exit> exits = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Tasks.Fetched> fetches = new LinkedBlockingQueue<>();
     private Path sandboxes;
     private Tasks tasks;
 
@@ -40,7 +45,8 @@ class TasksFetchTest {
         sandboxes = dir.resolve("sandboxes");
         tasks = new Tasks(AGENT, new StatusFactory(AGENT, clock),
                 new ProcessLauncher(sandboxes, AGENT, AgentConfig.DEFAULT_LOG_MAX_BYTES, AgentConfig.DEFAULT_LOG_MAX_FILES),
-                clock, 4, exits::add, Isolator.NONE, Fetcher.withDefaults(dir.resolve("cache"), 1 << 20, 1 << 20, clock));
+                clock, 4, exits::add, Isolator.NONE, Fetcher.withDefaults(dir.resolve("cache"), 1 << 20, 1 << 20, clock),
+                Runnable::run, fetches::add);
     }
 
     @AfterEach
@@ -58,6 +64,16 @@ class TasksFetchTest {
                 .build();
     }
 
+    /** Launches the task, checks that it is STARTING, and returns what the end of its fetch brings. */
+    private TaskStatus launchAndFetch(TaskInfo task) {
+        TaskStatus starting = tasks.launch("fw", task);
+        assertEquals(TaskState.STARTING, starting.getState(), starting.getMessage());
+        assertEquals(1, tasks.fetching());
+        Tasks.Fetched fetched = fetches.poll();
+        assertNotNull(fetched, "the fetch did not end");
+        return tasks.fetched(fetched).orElseThrow();
+    }
+
     private TaskStatus awaitTerminal() throws InterruptedException {
         Tasks.Exit exit = exits.poll(10, TimeUnit.SECONDS);
         assertNotNull(exit, "process did not exit in time");
@@ -72,7 +88,7 @@ class TasksFetchTest {
                 UriInfo.newBuilder().setValue(data.toUri().toString()).build(),
                 UriInfo.newBuilder().setValue(script.toUri().toString()).setExecutable(true).build());
 
-        TaskStatus running = tasks.launch("fw", task("t1", uris, "sh", "-c", "cat data.txt && ./tool.sh"));
+        TaskStatus running = launchAndFetch(task("t1", uris, "sh", "-c", "cat data.txt && ./tool.sh"));
         assertEquals(TaskState.RUNNING, running.getState());
 
         TaskStatus end = awaitTerminal();
@@ -86,7 +102,7 @@ class TasksFetchTest {
         String wrong = "ab".repeat(32);
         List<UriInfo> uris = List.of(UriInfo.newBuilder().setValue(data.toUri().toString()).setSha256(wrong).build());
 
-        TaskStatus status = tasks.launch("fw", task("t1", uris, "touch", "marker"));
+        TaskStatus status = launchAndFetch(task("t1", uris, "touch", "marker"));
 
         assertEquals(TaskState.FAILED, status.getState());
         assertEquals(TaskStatusReason.LAUNCH_FAILED, status.getReason());
@@ -95,6 +111,37 @@ class TasksFetchTest {
         assertEquals(0, tasks.running());
         assertFalse(Files.exists(sandboxes.resolve("fw").resolve("t1").resolve("marker")));
         assertTrue(exits.isEmpty());
+    }
+
+    @Test
+    void aTaskKilledWhileFetchingEndsKilledWithoutAProcess() throws Exception {
+        Path data = Files.writeString(dir.resolve("data.txt"), "payload\n");
+        List<UriInfo> uris = List.of(UriInfo.newBuilder().setValue(data.toUri().toString()).build());
+        assertEquals(TaskState.STARTING, tasks.launch("fw", task("t1", uris, "touch", "marker")).getState());
+        assertTrue(tasks.isFetching("fw", "t1"));
+
+        assertEquals(Tasks.KillOutcome.KILLING, tasks.kill("fw", "t1", 0));
+        TaskStatus end = tasks.fetched(fetches.poll()).orElseThrow();
+
+        assertEquals(TaskState.KILLED, end.getState());
+        assertEquals(TaskStatusReason.KILLED_BY_FRAMEWORK, end.getReason());
+        assertEquals(0, tasks.running());
+        assertFalse(Files.exists(sandboxes.resolve("fw").resolve("t1").resolve("marker")));
+    }
+
+    @Test
+    void fetchingTasksAreGivenUpAtShutdownAndTheirLateFetchesIgnored() throws Exception {
+        Path data = Files.writeString(dir.resolve("data.txt"), "payload\n");
+        List<UriInfo> uris = List.of(UriInfo.newBuilder().setValue(data.toUri().toString()).build());
+        tasks.launch("fw", task("t1", uris, "touch", "marker"));
+
+        List<TaskStatus> ended = tasks.abandonFetches();
+
+        assertEquals(1, ended.size());
+        assertEquals(TaskState.KILLED, ended.get(0).getState());
+        assertEquals(TaskStatusReason.AGENT_SHUTDOWN, ended.get(0).getReason());
+        assertTrue(tasks.fetched(fetches.poll()).isEmpty());
+        assertEquals(0, tasks.fetching());
     }
 
     @Test
