@@ -73,9 +73,10 @@ final class ProcessLauncher {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
-    private static void requireExecutable(String program, Map<String, String> taskEnv) throws IOException {
+    private static void requireExecutable(String program, Map<String, String> taskEnv, Path sandbox) throws IOException {
         if (program.contains("/")) {
-            if (!Files.isExecutable(Path.of(program))) {
+            // A relative path is relative to the working directory, the sandbox (where fetched files land).
+            if (!Files.isExecutable(sandbox.resolve(program))) {
                 throw new IOException("Cannot run program \"" + program + "\": No such file or executable");
             }
             return;
@@ -100,7 +101,7 @@ final class ProcessLauncher {
             // must not reach tasks, which the agent stops itself. setsid execs in place (the
             // child is not a group leader), so the pid is the task's. Since setsid would report
             // a missing program only as exit code 127, look for it first, as ProcessBuilder does.
-            requireExecutable(argv.get(0), command.getEnvironment());
+            requireExecutable(argv.get(0), command.getEnvironment(), sandbox);
             argv.add(0, SETSID.toString());
         }
         ProcessBuilder pb = new ProcessBuilder(argv)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.drover.api.AgentPartitions;
 import io.drover.api.Topics;
 import io.drover.api.kafka.TopicSetup;
@@ -19,13 +20,18 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.UriInfo;
 import io.drover.broker.EmbeddedKafka;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -265,6 +271,45 @@ class AgentKafkaTest {
             assertEquals(TaskStatusReason.MEMORY_LIMIT, failed.getReason());
             assertTrue(failed.getMessage().contains("memory limit of 16 MiB"), failed.getMessage());
             assertEquals(TaskStatusReason.COMMAND_EXITED, master.awaitUpdate("ok FINISHED", update("ok", TaskState.FINISHED)).getReason());
+        }
+    }
+
+    @Test
+    void aTasksUrisAreFetchedOffTheLoopAndASecondTaskIsServedFromTheCache() throws Exception {
+        String agentId = "agent-f";
+        int p = partitionOf(agentId);
+        byte[] content = "#!/bin/sh\necho fetched tool\n".getBytes(StandardCharsets.UTF_8);
+        AtomicInteger downloads = new AtomicInteger();
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/tool.sh", exchange -> {
+            downloads.incrementAndGet();
+            exchange.sendResponseHeaders(200, content.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(content);
+            }
+        });
+        server.start();
+        try (Agent agent = new Agent(config(agentId)); MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            agent.start();
+            master.awaitUntil("RegisterAgent", () -> master.countMessages(RegisterAgent.class) >= 1);
+            master.register(p, p, 100);
+            master.awaitUntil("registered", agent::isRegistered);
+            UriInfo uri = UriInfo.newBuilder().setValue("http://127.0.0.1:" + server.getAddress().getPort() + "/tool.sh")
+                    .setSha256(FetcherTest.sha256(content)).setExecutable(true).build();
+            for (String taskId : List.of("f1", "f2")) {
+                TaskInfo t = task(agentId, taskId, "./tool.sh");
+                t.getCommand().setUris(List.of(uri));
+                master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(t)).build());
+                master.ack(p, master.awaitUpdate(taskId + " STARTING", update(taskId, TaskState.STARTING)));
+                master.ack(p, master.awaitUpdate(taskId + " RUNNING", update(taskId, TaskState.RUNNING)));
+                TaskStatus finished = master.awaitUpdate(taskId + " FINISHED", update(taskId, TaskState.FINISHED));
+                assertEquals("fetched tool\n", finished.getStdoutTail());
+                master.ack(p, finished);
+            }
+            assertEquals(1, downloads.get(), "the second task is served from the cache");
+        } finally {
+            server.stop(0);
         }
     }
 

@@ -88,12 +88,16 @@ class TasksFetchTest {
                 UriInfo.newBuilder().setValue(data.toUri().toString()).build(),
                 UriInfo.newBuilder().setValue(script.toUri().toString()).setExecutable(true).build());
 
-        TaskStatus running = launchAndFetch(task("t1", uris, "sh", "-c", "cat data.txt && ./tool.sh"));
+        TaskStatus running = launchAndFetch(task("t1", uris, "sh", "-c", "cat data.txt"));
         assertEquals(TaskState.RUNNING, running.getState());
 
         TaskStatus end = awaitTerminal();
         assertEquals(TaskState.FINISHED, end.getState());
-        assertEquals("payload\ntool ran\n", end.getStdoutTail());
+        assertEquals("payload\n", end.getStdoutTail());
+        // A fetched program runs as the command itself, by its path relative to the sandbox.
+        TaskStatus tool = launchAndFetch(task("t2", List.of(uris.get(1)), "./tool.sh"));
+        assertEquals(TaskState.RUNNING, tool.getState(), tool.getMessage());
+        assertEquals("tool ran\n", awaitTerminal().getStdoutTail());
     }
 
     @Test
