@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
  * writes to its copy cannot spoil the cache, the execute bit of one task's copy is not another's,
  * and a cached file damaged on disk is deleted and fetched again.
  *
- * <p>Limitation: fetching blocks the caller (the agent's loop thread) for as long as it takes. The
- * connect timeout and the response timeout bound a server that does not answer, and the size limit
- * bounds what is read, but a server that stalls in the middle of a body holds the thread until the
- * connection breaks. Not thread-safe: one thread uses it.
+ * <p>Fetching blocks the calling thread (one of the agent's fetch threads, see {@link Tasks}) for
+ * as long as it takes. The connect timeout and the response timeout bound a server that does not
+ * answer, and the size limit bounds what is read, but a server that stalls in the middle of a body
+ * holds that thread until the connection breaks. Safe for concurrent fetches into different
+ * sandboxes: cache entries are replaced atomically, and a damaged or vanished entry is a miss.
  */
 final class Fetcher {
     private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
