@@ -176,8 +176,12 @@ final class Fetcher {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        // A hit counts as a use, for eviction.
-        Files.setLastModifiedTime(cached, FileTime.fromMillis(clock.millis()));
+        try {
+            // A hit counts as a use, for eviction.
+            Files.setLastModifiedTime(cached, FileTime.fromMillis(clock.millis()));
+        } catch (NoSuchFileException e) {
+            // Another fetch evicted it meanwhile; this task has its copy.
+        }
         return true;
     }
 
