@@ -272,8 +272,13 @@ public final class Master implements AutoCloseable {
         startHttp();
         topics = new TopicSetup(config.bootstrap());
         topics.ensureFixedTopics();
-        try (KafkaProducer<byte[], byte[]> plain = KafkaClients.producer(
-                KafkaClients.producerProps(config.bootstrap(), config.masterId() + "-schemas"))) {
+        Properties schemaProps = KafkaClients.producerProps(config.bootstrap(), config.masterId() + "-schemas");
+        // One request for all schemas, right after the topic may have been created: several
+        // small batches in flight to a partition whose leader is not ready yet come back out of
+        // order and are retried for a long time.
+        schemaProps.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "20");
+        schemaProps.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        try (KafkaProducer<byte[], byte[]> plain = KafkaClients.producer(schemaProps)) {
             TopicSetup.publishSchemas(plain);
         }
         store = new StateStore(config.dataDir().resolve("state"));
