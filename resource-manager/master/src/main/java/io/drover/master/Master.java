@@ -17,8 +17,6 @@ import io.drover.master.handler.Batch;
 import io.drover.master.handler.MasterLogic;
 import io.drover.master.handler.SoftState;
 import io.drover.master.http.ClusterView;
-import io.drover.master.http.ClusterViews;
-import io.drover.master.http.MasterHttpServer;
 import io.drover.master.http.MasterMetrics;
 import io.drover.master.state.MasterState;
 import io.drover.master.state.StateEntities;
@@ -36,7 +34,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,8 +63,6 @@ public final class Master implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
     private static final List<String> INPUTS = List.of(Topics.AGENTS, Topics.STATUS, Topics.CALLS);
     private static final long MAX_RETRY_BACKOFF_MS = 30_000;
-    /** Longest time the HTTP API's view may lag behind the state. */
-    private static final long VIEW_INTERVAL_MS = 250;
 
     private final MasterConfig config;
     private final Clock clock;
@@ -94,15 +89,12 @@ public final class Master implements AutoCloseable {
     private int consecutiveFailures;
     private final List<ProducerRecord<byte[], byte[]>> pendingDeadLetters = new ArrayList<>();
     private final MasterMetrics metrics = new MasterMetrics();
-    private final AtomicReference<ClusterView> view = new AtomicReference<>();
-    private MasterHttpServer http;
+    private final MasterHttp http;
     /** Operator requests from HTTP threads, handled by the loop at its next turn. */
     private final java.util.concurrent.BlockingQueue<DrainRequest> drainRequests = new java.util.concurrent.ArrayBlockingQueue<>(1_000);
 
     /** Drain an agent ({@code drain} true) or end its drain. */
     record DrainRequest(String agentId, boolean drain) {}
-    private String httpAddress = "";
-    private long nextViewMs;
     private long lastLogOffset = -1;
     private long recordsSinceSnapshot;
     private volatile long recoveredFromOffset = -1;
@@ -117,6 +109,7 @@ public final class Master implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.log = new MasterLog(this.config, clock);
+        this.http = new MasterHttp(this.config, metrics);
         this.thread = new Thread(this::run, "drover-master");
     }
 
@@ -269,7 +262,7 @@ public final class Master implements AutoCloseable {
 
     /** What a master needs whether it leads or stands by: HTTP, topics, schemas, its state store. */
     private void prepare() {
-        startHttp();
+        http.start(this::requestDrain);
         topics = new TopicSetup(config.bootstrap());
         topics.ensureFixedTopics();
         Properties schemaProps = KafkaClients.producerProps(config.bootstrap(), config.masterId() + "-schemas");
@@ -297,7 +290,7 @@ public final class Master implements AutoCloseable {
         Batch elected = new Batch(state);
         pendingDeadLetters.forEach(elected::output);
         pendingDeadLetters.clear();
-        elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).setHttpAddress(httpAddress).build());
+        elected.record(MasterElected.newBuilder().setEpoch(epoch).setMasterId(config.masterId()).setHttpAddress(http.address()).build());
         commit(elected, currentPositionsOrStored());
     }
 
@@ -314,31 +307,6 @@ public final class Master implements AutoCloseable {
         LOG.info("master {} recovered; active in epoch {}", config.masterId(), epoch);
     }
 
-    private void startHttp() {
-        if (config.httpListen().isEmpty()) {
-            return;
-        }
-        int colon = config.httpListen().lastIndexOf(':');
-        String host = config.httpListen().substring(0, colon);
-        int port = Integer.parseInt(config.httpListen().substring(colon + 1));
-        try {
-            http = new MasterHttpServer(host, port, view::get, metrics, this::requestDrain);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot serve HTTP on " + config.httpListen() + ": " + e.getMessage(), e);
-        }
-        String advertised = host.equals("0.0.0.0") ? hostname() : host;
-        httpAddress = advertised + ":" + http.port();
-        LOG.info("master {} serves HTTP at http://{}", config.masterId(), httpAddress);
-    }
-
-    private static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
     /**
      * Asks the loop to drain an agent or end its drain, at its next turn. The request lives in
      * memory until then: if this master fails first, ask the next one again.
@@ -352,33 +320,25 @@ public final class Master implements AutoCloseable {
 
     /** Where this master serves HTTP, host:port; empty when it does not. */
     public String httpAddress() {
-        return httpAddress;
+        return http.address();
     }
 
     /** The latest view of the state the HTTP API serves; null before the master leads. */
     public ClusterView view() {
-        return view.get();
+        return http.view();
     }
 
-    /** Publishes a fresh view for the HTTP API, at most every {@link #VIEW_INTERVAL_MS}. */
     private void maybePublishView() {
-        long now = clock.millis();
-        if (now < nextViewMs) {
-            return;
-        }
-        long started = System.nanoTime();
-        ClusterView v = ClusterViews.build(state, soft, config.masterId(), isActiveNow(), now, lastLogOffset);
-        // A big cluster's view takes a while to build: space builds so that they take at most
-        // a tenth of the loop's time, whatever the size.
-        long buildMs = (System.nanoTime() - started) / 1_000_000;
-        nextViewMs = now + Math.max(VIEW_INTERVAL_MS, 10 * buildMs);
-        view.set(v);
-        metrics.view(v);
+        http.maybePublish(state, soft, isActiveNow(), clock.millis(), lastLogOffset, this::inputLag);
+    }
+
+    /** Input records not yet taken in, by topic, from the consumer's own bookkeeping (no request). */
+    private Map<String, Long> inputLag() {
         Map<String, Long> lag = new TreeMap<>();
         for (TopicPartition tp : inputs.assignment()) {
             inputs.currentLag(tp).ifPresent(n -> lag.merge(tp.topic(), n, Long::sum));
         }
-        lag.forEach(metrics::inputLag);
+        return lag;
     }
 
     private boolean isActiveNow() {
@@ -479,7 +439,7 @@ public final class Master implements AutoCloseable {
             return;
         }
         if (heartbeatDue) {
-            batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).setHttpAddress(httpAddress).build());
+            batch.record(MasterHeartbeat.newBuilder().setEpoch(epoch).setHttpAddress(http.address()).build());
         }
         commit(batch, currentPositionsOrStored());
         if (recordsSinceSnapshot >= config.snapshotIntervalRecords()) {
