@@ -24,7 +24,33 @@ public final class BenchMain {
                         .measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
                         .jvmArgsAppend("-Xmx8g")
                         .build();
-        new Runner(options).run();
+        java.util.Collection<org.openjdk.jmh.results.RunResult> results = new Runner(options).run();
+        report(args.length > 0 ? args[0] : "AllocatorBenchmark", results);
+    }
+
+    /**
+     * Writes benchmarks/results/NAME-DATE.md: NAME from the benchmark class (CodecBenchmark is
+     * "codec"), one row per benchmark method and parameter set.
+     */
+    static void report(String include, java.util.Collection<org.openjdk.jmh.results.RunResult> results) {
+        String simple = include.contains(".") ? include.substring(0, include.indexOf('.')) : include;
+        String name = simple.replace("Benchmark", "").replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        StringBuilder table = new StringBuilder("| benchmark | parameters | score | error (99.9%) | unit |\n|---|---|---:|---:|---|\n");
+        for (org.openjdk.jmh.results.RunResult r : results) {
+            var p = r.getParams();
+            StringBuilder params = new StringBuilder();
+            for (String key : p.getParamsKeys()) {
+                params.append(params.length() == 0 ? "" : ", ").append(key).append('=').append(p.getParam(key));
+            }
+            var score = r.getPrimaryResult();
+            table.append(String.format("| %s | %s | %.3f | %.3f | %s |%n", p.getBenchmark().replaceFirst(".*\\.([A-Za-z]+\\.[A-Za-z0-9]+)$", "$1"),
+                    params, score.getScore(), score.getScoreError(), score.getScoreUnit()));
+        }
+        try {
+            Reports.write(name, "# " + simple + " (JMH, " + java.time.LocalDate.now() + ")\n\n" + Reports.machine() + "\n\n" + table);
+        } catch (java.io.IOException e) {
+            System.err.println("could not write the report: " + e.getMessage());
+        }
     }
 
     private BenchMain() {}
