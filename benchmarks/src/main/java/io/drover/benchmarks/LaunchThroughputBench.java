@@ -51,6 +51,7 @@ public final class LaunchThroughputBench {
                 .setPorts(List.<PortRange>of()).build();
         long finished = 0;
         double rate;
+        String masterMetrics = "";
         long warmupMs = Math.min(5_000, seconds * 1000L / 3);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, 0);
                 Master master = new Master(MasterConfig.defaults(kafka.bootstrap(), dir.resolve("master")).toBuilder().masterId("bench-master")
@@ -105,6 +106,7 @@ public final class LaunchThroughputBench {
                 System.err.printf("offers %d, tasks accepted %d (%.1f a offer), finished %d%n", offers, accepted,
                         accepted / Math.max(1.0, offers), done);
                 rate = finished / (double) seconds;
+                masterMetrics = masterMetrics(master.httpAddress());
                 client.teardown();
             }
         } finally {
@@ -117,8 +119,28 @@ public final class LaunchThroughputBench {
                 + warmupMs / 1000 + " s of warm-up.\n\n"
                 + "| measured window | tasks finished | launches/s | target |\n|---:|---:|---:|---:|\n"
                 + String.format("| %d s | %,d | %,.0f | >= 10,000 |%n", seconds, finished, rate)
+                + "\nThe master's own timers at the end (what bounds the rate):\n\n```\n" + masterMetrics + "```\n"
                 + "\nRun: `./drover bench launch [--quick]`\n";
         Reports.write("launch", report);
+    }
+
+    /** The master's batch-commit and allocation timers and its input lag, from its /metrics. */
+    static String masterMetrics(String httpAddress) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + httpAddress + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            StringBuilder out = new StringBuilder();
+            for (String line : body.split("\n")) {
+                if (!line.startsWith("#") && (line.startsWith("drover_batch_commit") || line.startsWith("drover_allocation_cycle")
+                        || line.startsWith("drover_input_lag") || line.startsWith("drover_calls"))) {
+                    out.append(line).append('\n');
+                }
+            }
+            return out.toString();
+        } catch (java.io.IOException | InterruptedException | RuntimeException e) {
+            return "(metrics unavailable: " + e + ")\n";
+        }
     }
 
     private LaunchThroughputBench() {}

@@ -77,6 +77,7 @@ public final class SchedulerClient implements AutoCloseable {
     /** Events read while waiting for SUBSCRIBED, handed out by the next poll. */
     private final List<SchedulerEvent> pending = new ArrayList<>();
     private final DeadLetters deadLetters;
+    private final java.util.concurrent.atomic.AtomicLong acknowledgementsLost = new java.util.concurrent.atomic.AtomicLong();
     private String subscriptionId;
     private boolean subscribeSent;
     private long lastCallMs;
@@ -280,12 +281,24 @@ public final class SchedulerClient implements AutoCloseable {
         send(Decline.newBuilder().setOfferIds(offerIds).setRefuseSeconds(refuseSeconds).build());
     }
 
-    /** Acknowledges an update that asks for it; does nothing for one that does not. */
+    /**
+     * Acknowledges an update that asks for it; does nothing for one that does not. Unlike the
+     * other calls it does not wait for Kafka: the producer batches acknowledgements, which is
+     * what lets a framework keep up with thousands of updates a second. One that is lost (a
+     * send that fails is logged and counted in {@link #acknowledgementsLost()}) costs only a
+     * repeat: the agent resends the update until acknowledged, and this client acknowledges
+     * repeats without handing them out again.
+     */
     public void acknowledge(TaskUpdate update) {
         if (update.needsAcknowledgement()) {
-            send(Acknowledge.newBuilder().setAgentId(update.agentId()).setTaskId(update.taskId())
+            sendAsync(Acknowledge.newBuilder().setAgentId(update.agentId()).setTaskId(update.taskId())
                     .setUpdateId(update.updateId()).build());
         }
+    }
+
+    /** Acknowledgements whose send failed (the agent resends those updates; they are acknowledged again). */
+    public long acknowledgementsLost() {
+        return acknowledgementsLost.get();
     }
 
     public void kill(String taskId) {
@@ -310,16 +323,30 @@ public final class SchedulerClient implements AutoCloseable {
         send(Teardown.newBuilder().build());
     }
 
-    private void send(Object body) {
+    private ProducerRecord<byte[], byte[]> callRecord(Object body) {
         lastCallMs = config.clock().millis();
         CallMessage call = CallMessage.newBuilder()
                 .setHeader(Envelopes.header(config.principal(), config.clock()))
                 .setFrameworkId(config.frameworkId())
                 .setBody(body)
                 .build();
+        return new ProducerRecord<>(Topics.CALLS, 0, config.frameworkId().getBytes(StandardCharsets.UTF_8), Codecs.CALL_MESSAGE.encode(call));
+    }
+
+    /** Sends without waiting: calls on one partition from one producer keep their order. */
+    private void sendAsync(Object body) {
+        producer.send(callRecord(body), (metadata, error) -> {
+            if (error != null) {
+                acknowledgementsLost.incrementAndGet();
+                LOG.warn("framework {}: an acknowledgement was not sent ({}); the agent will resend the update", config.frameworkId(),
+                        error.toString());
+            }
+        });
+    }
+
+    private void send(Object body) {
         try {
-            producer.send(new ProducerRecord<>(Topics.CALLS, 0, config.frameworkId().getBytes(StandardCharsets.UTF_8),
-                    Codecs.CALL_MESSAGE.encode(call))).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(callRecord(body)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SchedulerException("interrupted while sending a call", e);
