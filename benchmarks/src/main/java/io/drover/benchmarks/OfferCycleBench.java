@@ -93,6 +93,18 @@ public final class OfferCycleBench {
         Files.createDirectories(results);
         Files.writeString(results.resolve("offer-cycle-" + LocalDate.now() + ".md"), report);
         System.out.println(report);
+        List<String> pcts = List.of("p50", "p90", "p99", "p99.9");
+        double[] ps = {0.5, 0.9, 0.99, 0.999};
+        Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
+        for (var e : Map.of("ended -> offer", toOffer, "accept -> RUNNING", toRunning, "whole cycle", whole).entrySet()) {
+            List<Double> values = new ArrayList<>();
+            for (double p : ps) {
+                values.add(Reports.percentile(e.getValue(), p) / 1e6);
+            }
+            series.put(e.getKey(), values);
+        }
+        Plots.bars(results.resolve("offer-cycle-" + LocalDate.now() + ".png"), "Offer cycle latency percentiles (" + whole.size()
+                + " cycles)", "percentile", "ms", pcts, series);
     }
 
     private static String row(String name, List<Long> nanos) {
