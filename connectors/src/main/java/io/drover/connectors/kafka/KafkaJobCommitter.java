@@ -160,7 +160,15 @@ final class KafkaJobCommitter implements JobCommitter<KafkaRecord> {
         }
         String group = taskTransactionalId(taskId);
         try {
-            if (committedBefore(group)) {
+            boolean committed;
+            try {
+                committed = committedBefore(group);
+            } catch (IOException e) {
+                // Undecided: abort rather than leave the transaction blocking readers until its timeout.
+                abort(writer);
+                throw e;
+            }
+            if (committed) {
                 abort(writer);
                 return false;
             }
