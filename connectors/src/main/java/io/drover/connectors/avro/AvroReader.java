@@ -29,6 +29,8 @@ final class AvroReader implements Reader<GenericRecord> {
     private final long end;
     private GenericRecord current;
     private boolean done;
+    /** A block that failed fails every later call too: a damaged split never looks finished. */
+    private IOException failure;
 
     private AvroReader(DataFileReader<GenericRecord> file, String name, long end) {
         this.file = file;
@@ -57,6 +59,9 @@ final class AvroReader implements Reader<GenericRecord> {
 
     @Override
     public boolean next() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
         if (done) {
             return false;
         }
@@ -72,8 +77,9 @@ final class AvroReader implements Reader<GenericRecord> {
         } catch (IOException | RuntimeException e) {
             done = true;
             current = null;
-            throw new IOException(name + ": corrupted Avro block at byte " + blockStart + ": "
+            failure = new IOException(name + ": corrupted Avro block at byte " + blockStart + ": "
                     + AvroFiles.oneLine(e), e);
+            throw failure;
         }
     }
 

@@ -235,6 +235,15 @@ class AvroSourceTest {
         IOException e = assertThrows(IOException.class, () -> readAll(source, source.splits(1)));
         assertTrue(e.getMessage().startsWith(file + ": corrupted Avro block at byte " + blockEnds.get(0) + ": "),
                 e.getMessage());
+        // The records before the damaged block were read; after it, the reader keeps failing.
+        try (Reader<GenericRecord> reader = source.open(source.splits(1).get(0))) {
+            for (int i = 0; i < 10; i++) {
+                assertTrue(reader.next());
+                assertEquals(records.get(i), reader.current());
+            }
+            assertThrows(IOException.class, reader::next);
+            assertThrows(IOException.class, reader::next);
+        }
     }
 
     @Test
