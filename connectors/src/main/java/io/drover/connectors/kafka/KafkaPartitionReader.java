@@ -46,8 +46,13 @@ final class KafkaPartitionReader implements Reader<KafkaRecord> {
         } catch (KafkaException e) {
             throw new IOException(tp + ": cannot create a Kafka consumer: " + e.getMessage(), e);
         }
-        consumer.assign(List.of(tp));
-        consumer.seek(tp, start);
+        try {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, start);
+        } catch (KafkaException e) {
+            consumer.close(Duration.ZERO);
+            throw new IOException(tp + ": cannot start reading at offset " + start + ": " + e.getMessage(), e);
+        }
         done = start >= end;
     }
 
