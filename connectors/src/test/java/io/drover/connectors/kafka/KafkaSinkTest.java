@@ -151,6 +151,43 @@ class KafkaSinkTest {
     }
 
     @Test
+    void aCopyJobKeepsPartitionsTimestampsKeysAndValues() throws Exception {
+        String in = "copy-in";
+        String out = "copy-out";
+        KafkaTestSupport.createTopic(kafka.bootstrap(), in, 3);
+        KafkaTestSupport.createTopic(kafka.bootstrap(), out, 3);
+        try (var producer = KafkaTestSupport.producer(kafka.bootstrap(), null)) {
+            for (int i = 0; i < 90; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(in, i % 3, 5_000L + i,
+                        i % 5 == 0 ? null : bytes("k" + i), bytes("ü" + i))).get();
+            }
+        }
+        KafkaSource source = new KafkaSource(KafkaSourceConfig.of(kafka.bootstrap(), in));
+        JobCommitter<KafkaRecord> job = new KafkaSink(KafkaSinkConfig.of(kafka.bootstrap(), out)).beginJob("copy");
+        List<io.drover.connectors.Split> splits = source.splits(3);
+        for (int task = 0; task < splits.size(); task++) {
+            try (io.drover.connectors.Reader<KafkaRecord> reader = source.open(splits.get(task));
+                    Writer<KafkaRecord> writer = job.openWriter(Integer.toString(task), 0)) {
+                while (reader.next()) {
+                    writer.write(reader.current());
+                }
+            }
+            assertTrue(job.commitTask(Integer.toString(task), 0));
+        }
+        job.commitJob();
+        KafkaSource copy = new KafkaSource(KafkaSourceConfig.of(kafka.bootstrap(), out));
+        List<String> expected = KafkaTestSupport.readAll(source, splits).stream().map(KafkaSinkTest::describe).toList();
+        List<String> copied = KafkaTestSupport.readAll(copy, copy.splits(3)).stream().map(KafkaSinkTest::describe).toList();
+        assertEquals(90, copied.size());
+        assertEquals(expected, copied);
+    }
+
+    private static String describe(KafkaRecord r) {
+        return r.partition() + "/" + r.timestampMs() + "/" + KafkaTestSupport.string(r.key()) + "/"
+                + KafkaTestSupport.string(r.value());
+    }
+
+    @Test
     void misuseIsRefusedClearly() throws Exception {
         IllegalStateException missing = assertThrows(IllegalStateException.class,
                 () -> new KafkaSink(KafkaSinkConfig.of(kafka.bootstrap(), "no-such-output")).beginJob("j"));
