@@ -71,16 +71,20 @@ public final class LineSliceReader implements ByteSliceReader {
     }
 
     /**
-     * Opens every line of a gzip file; gzip cannot be split, so it is read whole.
+     * Opens every line of a gzip file (one or more concatenated members); gzip cannot be split, so it
+     * is read whole. Offsets in errors count uncompressed bytes.
      *
-     * @throws IOException if the file cannot be opened or is not gzip
+     * @throws IOException if the file cannot be opened or is not gzip, naming it
      */
     public static LineSliceReader openGzip(Path file, TextSourceConfig config) throws IOException {
         InputStream raw = Files.newInputStream(file);
         try {
             return new LineSliceReader(new GZIPInputStream(raw, config.readBufferBytes()), file.toString(), 0,
                     Long.MAX_VALUE, false, config);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            raw.close();
+            throw new IOException(file + ": not a gzip file: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             raw.close();
             throw e;
         }
@@ -169,7 +173,13 @@ public final class LineSliceReader implements ByteSliceReader {
             System.arraycopy(buf, 0, bigger, 0, limit);
             buf = bigger;
         }
-        int n = in.read(buf, limit, buf.length - limit);
+        int n;
+        try {
+            n = in.read(buf, limit, buf.length - limit);
+        } catch (IOException e) {
+            // A truncated or damaged gzip stream fails here; name the file, as every error should.
+            throw new IOException(name + ": read failed at byte " + (bufBase + limit) + ": " + e.getMessage(), e);
+        }
         if (n < 0) {
             return false;
         }

@@ -61,6 +61,27 @@ class CsvSinkTest {
     }
 
     @Test
+    void aTaskThatFailsHalfwayLeavesNothingVisible() throws IOException {
+        Path out = dir.resolve("out");
+        JobCommitter<GenericRecord> job = new CsvSink(FileSinkConfig.of(out), SCHEMA).beginJob("j");
+        Writer<GenericRecord> failing = job.openWriter("0", 0);
+        failing.write(record(1, "half", "written", null, true, null));
+        // The attempt dies here; its retry writes the whole output.
+        try (Writer<GenericRecord> retry = job.openWriter("0", 1)) {
+            retry.write(record(1, "whole", "written", null, true, null));
+        }
+        assertEquals(true, job.commitTask("0", 1));
+        job.commitJob();
+        failing.close();
+        try (java.util.stream.Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("_SUCCESS", "part-00000.csv"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals("id,name,text,score,flag,n\r\n1,whole,written,,true,\r\n",
+                Files.readString(out.resolve("part-00000.csv")));
+    }
+
+    @Test
     void writeThenReadBackIsEqual() throws IOException {
         Random rnd = new Random(42);
         String[] pieces = {"a", "Z", ",", ";", "\"", "\n", "\r\n", " ", "ü", "日本", "😀", "1", "-"};

@@ -85,6 +85,13 @@ class CsvSourceTest {
     }
 
     @Test
+    void aFileOfOneRowWithoutAFinalNewline() throws IOException {
+        Path file = write("one.csv", "42,\"Grüße, 世界\"");
+        CsvSource source = new CsvSource(CsvSourceConfig.of(file.toString()).withHeader(false).withMinSplitSizeBytes(1));
+        assertEquals(List.of(row(42L, "Grüße, 世界")), readAll(source));
+    }
+
+    @Test
     void headerOrNoHeader() throws IOException {
         Path file = write("a.csv", "1,x\n2,y\n");
         CsvSource noHeader = new CsvSource(CsvSourceConfig.of(file.toString()).withHeader(false));

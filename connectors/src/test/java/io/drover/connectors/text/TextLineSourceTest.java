@@ -201,6 +201,57 @@ class TextLineSourceTest {
         assertEquals(expected, readAllSlices(source, splits));
     }
 
+    private Path gzip(String name, byte[]... members) throws IOException {
+        Path file = dir.resolve(name);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (byte[] member : members) {
+                // Each member a whole gzip stream: concatenated members read as one file, as gunzip does.
+                GZIPOutputStream gz = new GZIPOutputStream(out) {
+                    @Override
+                    public void close() throws IOException {
+                        finish();
+                    }
+                };
+                gz.write(member);
+                gz.close();
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void gzipEdgeCasesReadLikePlainFiles() throws IOException {
+        Path noNewline = gzip("one.txt.gz", "only line, ü".getBytes(StandardCharsets.UTF_8));
+        TextLineSource one = new TextLineSource(tiny(noNewline, 1));
+        assertEquals(List.of("only line, ü"), readAll(one, one.splits(4)));
+
+        Path emptyContent = gzip("empty-content.txt.gz", new byte[0]);
+        TextLineSource empty = new TextLineSource(tiny(emptyContent, 1));
+        assertEquals(1, empty.splits(4).size());
+        assertEquals(List.of(), readAll(empty, empty.splits(4)));
+
+        Path members = gzip("members.txt.gz", "a\nb".getBytes(StandardCharsets.UTF_8),
+                "c\r\nd\n".getBytes(StandardCharsets.UTF_8));
+        TextLineSource concatenated = new TextLineSource(tiny(members, 1));
+        assertEquals(List.of("a", "bc", "d"), readAll(concatenated, concatenated.splits(4)));
+    }
+
+    @Test
+    void aDamagedOrFakeGzipFileFailsNamingIt() throws IOException {
+        Path fake = write("fake.txt.gz", "plain text\n");
+        TextLineSource source = new TextLineSource(tiny(fake, 1));
+        IOException e = assertThrows(IOException.class, () -> readAll(source, source.splits(1)));
+        assertTrue(e.getMessage().startsWith(fake + ": not a gzip file"), e.getMessage());
+
+        byte[] line = "0123456789 abcdefghij\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
+        Path whole = gzip("whole.txt.gz", line);
+        byte[] compressed = Files.readAllBytes(whole);
+        Path truncated = Files.write(dir.resolve("truncated.txt.gz"), Arrays.copyOf(compressed, compressed.length / 2));
+        TextLineSource cut = new TextLineSource(tiny(truncated, 1));
+        e = assertThrows(IOException.class, () -> readAll(cut, cut.splits(1)));
+        assertTrue(e.getMessage().startsWith(truncated + ": read failed at byte "), e.getMessage());
+    }
+
     @Test
     void directoriesReadTheirVisibleFilesInNameOrder() throws IOException {
         Path input = Files.createDirectory(dir.resolve("in"));
