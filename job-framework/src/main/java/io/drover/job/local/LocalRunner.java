@@ -1,0 +1,259 @@
+package io.drover.job.local;
+
+import io.drover.connectors.JobCommitter;
+import io.drover.connectors.Sink;
+import io.drover.job.api.JobSpec;
+import io.drover.job.plan.InvalidJobException;
+import io.drover.job.plan.JobPlan;
+import io.drover.job.plan.PlanOptions;
+import io.drover.job.plan.StageOutput;
+import io.drover.job.plan.StagePlan;
+import io.drover.job.serde.ByteBuf;
+import io.drover.job.shuffle.LocalShuffleFetcher;
+import io.drover.job.shuffle.MapOutputs;
+import io.drover.job.shuffle.RecordStream;
+import io.drover.job.task.TaskEnv;
+import io.drover.job.task.TaskFailedException;
+import io.drover.job.task.TaskResult;
+import io.drover.job.task.TaskRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a plan in this JVM: stage after stage, each stage's tasks on a bounded thread pool, every
+ * task exactly as an executor would run it ({@link TaskRunner}, from a deserialized copy of the
+ * plan, shuffling through files in a per-job work directory). A failed attempt is retried up to
+ * {@link LocalRunnerConfig#maxAttempts} times with a new attempt number; when a task runs out of
+ * attempts the job fails with that task's reason, the sink's job is aborted and no output appears.
+ *
+ * <p>This is the reference for the distributed scheduler: the same plan, the same task entry
+ * point, the same map output registry and commit protocol.
+ */
+public final class LocalRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRunner.class);
+
+    private final LocalRunnerConfig config;
+    private final ExecutorService pool;
+
+    public LocalRunner(LocalRunnerConfig config) {
+        this.config = config;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(config.threads(), r -> {
+            Thread t = new Thread(r, "local-task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Plans and runs a job. */
+    public JobResult run(String jobName, JobSpec spec, PlanOptions options) throws JobFailedException {
+        return run(spec.plan(jobName, options));
+    }
+
+    /**
+     * Runs a planned job to the end.
+     *
+     * @throws JobFailedException with the reason of the task that exhausted its attempts
+     * @throws InvalidJobException if the output cannot take the job (it already holds data)
+     */
+    public JobResult run(JobPlan plan) throws JobFailedException {
+        String jobId = plan.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        byte[] shipped = config.shipPlan() ? plan.toBytes() : null;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Path workDir;
+        try {
+            workDir = config.workRoot() == null ? Files.createTempDirectory("drover-job-")
+                    : Files.createDirectories(config.workRoot()).resolve(jobId);
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new JobFailedException("job " + plan.name() + ": cannot create a work directory: " + e, e);
+        }
+        JobCommitter<?> committer = null;
+        try {
+            if (plan.finalStage().output() instanceof StageOutput.ToSink sink) {
+                committer = begin(plan, sink, jobId);
+            }
+            JobCommitter<?> finalCommitter = committer;
+            int finalStage = plan.finalStage().id();
+            MapOutputs outputs = new MapOutputs();
+            TaskEnv env = new TaskEnv(workDir, new LocalShuffleFetcher(workDir, outputs), config.shuffle(),
+                    stage -> stage == finalStage ? finalCommitter : null);
+            List<JobResult.StageStats> stats = new ArrayList<>();
+            for (StagePlan stage : plan.stages()) {
+                stats.add(runStage(plan, shipped, loader, stage, env, outputs));
+            }
+            long count = -1;
+            List<byte[]> collected = List.of();
+            StageOutput last = plan.finalStage().output();
+            if (last instanceof StageOutput.Count) {
+                count = 0;
+                for (byte[] b : readResults(plan, env)) {
+                    count += ByteBuf.readLong(b, 0);
+                }
+            } else if (last instanceof StageOutput.Collect) {
+                collected = readResults(plan, env);
+            }
+            if (committer != null) {
+                committer.commitJob();
+            }
+            return new JobResult(jobId, List.copyOf(stats), count, collected);
+        } catch (JobFailedException | RuntimeException e) {
+            abort(committer);
+            throw e;
+        } catch (IOException e) {
+            abort(committer);
+            throw new JobFailedException("job " + plan.name() + " failed to commit its output: " + e, e);
+        } finally {
+            deleteRecursively(workDir);
+        }
+    }
+
+    private static JobCommitter<?> begin(JobPlan plan, StageOutput.ToSink sink, String jobId)
+            throws JobFailedException {
+        try {
+            Sink<?> s = sink.sink().get();
+            return s.beginJob(jobId);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidJobException("job " + plan.name() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JobFailedException("job " + plan.name() + ": cannot prepare the output: " + e, e);
+        }
+    }
+
+    private static void abort(JobCommitter<?> committer) {
+        if (committer == null) {
+            return;
+        }
+        try {
+            committer.abortJob();
+        } catch (IOException | RuntimeException e) {
+            log.warn("aborting job {} failed: {}", committer.jobId(), e.toString());
+        }
+    }
+
+    private JobResult.StageStats runStage(JobPlan plan, byte[] shipped, ClassLoader loader, StagePlan stage,
+            TaskEnv env, MapOutputs outputs) throws JobFailedException {
+        long started = System.nanoTime();
+        AtomicBoolean failed = new AtomicBoolean();
+        AtomicInteger failedAttempts = new AtomicInteger();
+        List<Future<TaskResult>> futures = new ArrayList<>(stage.partitions());
+        for (int p = 0; p < stage.partitions(); p++) {
+            int partition = p;
+            futures.add(pool.submit(() -> runTask(plan, shipped, loader, stage, partition, env, outputs, failed,
+                    failedAttempts)));
+        }
+        long records = 0;
+        long bytes = 0;
+        int spills = 0;
+        TaskFailedException failure = null;
+        for (Future<TaskResult> f : futures) {
+            try {
+                TaskResult r = f.get();
+                if (r != null) {
+                    records += r.recordsOut();
+                    bytes += r.bytesOut();
+                    spills += r.spills();
+                }
+            } catch (ExecutionException e) {
+                if (failure == null && e.getCause() instanceof TaskFailedException t) {
+                    failure = t;
+                } else if (failure == null) {
+                    failure = new TaskFailedException(plan.name(), stage.id(), stage.description(), -1, -1, e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed.set(true);
+                throw new JobFailedException("job " + plan.name() + " interrupted", e);
+            }
+        }
+        if (failure != null) {
+            throw new JobFailedException(failure.getMessage() + " (after " + config.maxAttempts() + " attempts)",
+                    failure);
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        log.info("job {} stage {} ({}) done: {} tasks, {} records, {} bytes, {} spills in {} ms", plan.name(),
+                stage.id(), stage.description(), stage.partitions(), records, bytes, spills, elapsedMs);
+        return new JobResult.StageStats(stage.id(), stage.description(), stage.partitions(), records, bytes, spills,
+                failedAttempts.get(), elapsedMs);
+    }
+
+    private TaskResult runTask(JobPlan plan, byte[] shipped, ClassLoader loader, StagePlan stage, int partition,
+            TaskEnv env, MapOutputs outputs, AtomicBoolean failed, AtomicInteger failedAttempts)
+            throws TaskFailedException, IOException {
+        TaskFailedException last = null;
+        for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
+            if (failed.get()) {
+                return null;
+            }
+            JobPlan taskPlan = shipped != null ? JobPlan.fromBytes(shipped, loader) : plan;
+            try {
+                TaskResult r = TaskRunner.run(taskPlan, stage.id(), partition, attempt, env);
+                if (!(stage.output() instanceof StageOutput.ToSink)) {
+                    outputs.register(stage.id(), partition, attempt, "localhost");
+                }
+                return r;
+            } catch (TaskFailedException e) {
+                last = e;
+                failedAttempts.incrementAndGet();
+                log.warn("{}", e.getMessage());
+                TaskRunner.cleanUpAttempt(env.workDir(), stage.id(), partition, attempt);
+            }
+        }
+        failed.set(true);
+        throw last;
+    }
+
+    /** Partition 0 of every task of the final stage, in task order. */
+    private static List<byte[]> readResults(JobPlan plan, TaskEnv env) throws IOException {
+        List<byte[]> values = new ArrayList<>();
+        StagePlan last = plan.finalStage();
+        for (int m = 0; m < last.partitions(); m++) {
+            try (RecordStream s = env.fetcher().fetch(last.id(), m, 0)) {
+                while (s.next()) {
+                    values.add(java.util.Arrays.copyOf(s.value(), s.valueLength()));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("could not delete work directory {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Stops the task threads; a running job's tasks are interrupted. */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("local runner threads did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
