@@ -1,0 +1,151 @@
+package io.drover.job.builtin;
+
+import io.drover.connectors.file.FileSinkConfig;
+import io.drover.connectors.text.TextLineSink;
+import io.drover.connectors.text.TextLineSource;
+import io.drover.connectors.text.TextSourceConfig;
+import io.drover.job.api.Dataset;
+import io.drover.job.api.JobSpec;
+import io.drover.job.api.KeyedDataset;
+import io.drover.job.api.Pair;
+import io.drover.job.serde.Serdes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in jobs, written with the public job API: wordcount, sort (TeraSort-style), grep and
+ * join. Inputs are text files, directories or globs; outputs are directories of part files,
+ * committed once per job.
+ */
+public final class BuiltinJobs {
+
+    /** The key of a sort record: its first 10 bytes, as in TeraSort. */
+    public static final int SORT_KEY_BYTES = 10;
+
+    private BuiltinJobs() {}
+
+    private static TextLineSink sink(String output) {
+        return new TextLineSink(FileSinkConfig.of(Path.of(output)));
+    }
+
+    /**
+     * Counts words: a word is a maximal run of bytes other than space and tab. Lines are read as
+     * byte slices and words aggregated as bytes (combined on the map side), never decoded; output
+     * lines are {@code word<TAB>count}, each partition in byte order of the words.
+     */
+    public static JobSpec wordCount(String input, String output) {
+        Dataset<Pair<byte[], Long>> ones = Dataset.readSlices(() -> new TextLineSource(TextSourceConfig.of(input)),
+                (buf, off, len, out) -> {
+                    int end = off + len;
+                    int i = off;
+                    while (i < end) {
+                        while (i < end && (buf[i] == ' ' || buf[i] == '\t')) {
+                            i++;
+                        }
+                        int start = i;
+                        while (i < end && buf[i] != ' ' && buf[i] != '\t') {
+                            i++;
+                        }
+                        if (i > start) {
+                            out.emit(new Pair<>(Arrays.copyOfRange(buf, start, i), 1L));
+                        }
+                    }
+                });
+        KeyedDataset<byte[], Long> counts = new KeyedDataset<>(ones, Serdes.bytes(), Serdes.longs())
+                .reduceByKey(Long::sum);
+        return counts.pairs().map(p -> {
+            byte[] count = Long.toString(p.value()).getBytes(StandardCharsets.US_ASCII);
+            byte[] line = Arrays.copyOf(p.key(), p.key().length + 1 + count.length);
+            line[p.key().length] = '\t';
+            System.arraycopy(count, 0, line, p.key().length + 1, count.length);
+            return line;
+        }).writeLines(() -> sink(output));
+    }
+
+    /**
+     * Sorts lines by their first {@value #SORT_KEY_BYTES} bytes (unsigned), TeraSort-style:
+     * range-partitioned by a sample of the keys, sorted within each partition, so the part files
+     * in order are the sorted input. Records are read and written as bytes. Records with equal
+     * keys keep no particular order.
+     */
+    public static JobSpec sort(String input, String output) {
+        Dataset<Pair<byte[], byte[]>> records = Dataset.readSlices(
+                () -> new TextLineSource(TextSourceConfig.of(input)), (buf, off, len, out) -> {
+                    int k = Math.min(len, SORT_KEY_BYTES);
+                    out.emit(new Pair<>(Arrays.copyOfRange(buf, off, off + k), Arrays.copyOfRange(buf, off + k,
+                            off + len)));
+                });
+        return new KeyedDataset<>(records, Serdes.bytes(), Serdes.bytes())
+                .sortByKey(true)
+                .pairs()
+                .map(p -> {
+                    byte[] line = Arrays.copyOf(p.key(), p.key().length + p.value().length);
+                    System.arraycopy(p.value(), 0, line, p.key().length, p.value().length);
+                    return line;
+                })
+                .writeLines(() -> sink(output));
+    }
+
+    /**
+     * The lines that contain a match of a Java regular expression, in input order (part files in
+     * split order). Map-only: no shuffle.
+     *
+     * @throws java.util.regex.PatternSyntaxException if {@code regex} is not valid, before any task runs
+     */
+    public static JobSpec grep(String input, String regex, String output) {
+        Pattern.compile(regex);
+        return Dataset.read(() -> new TextLineSource(TextSourceConfig.of(input)))
+                .mapPartitions(lines -> {
+                    Pattern p = Pattern.compile(regex);
+                    return new java.util.Iterator<String>() {
+                        private String next = advance();
+
+                        private String advance() {
+                            while (lines.hasNext()) {
+                                String l = lines.next();
+                                if (p.matcher(l).find()) {
+                                    return l;
+                                }
+                            }
+                            return null;
+                        }
+
+                        @Override
+                        public boolean hasNext() {
+                            return next != null;
+                        }
+
+                        @Override
+                        public String next() {
+                            String l = next;
+                            next = advance();
+                            return l;
+                        }
+                    };
+                })
+                .write(() -> sink(output));
+    }
+
+    /**
+     * Inner join of two keyed text inputs whose lines are {@code key<SEP>value} (split at the
+     * first separator; a line without one is a key with an empty value). Output lines are
+     * {@code key<SEP>leftValue<SEP>rightValue}, one per matching pair.
+     */
+    public static JobSpec join(String left, String right, char separator, String output) {
+        KeyedDataset<String, String> l = keyed(left, separator);
+        KeyedDataset<String, String> r = keyed(right, separator);
+        String sep = String.valueOf(separator);
+        return l.join(r).pairs()
+                .map(p -> p.key() + sep + p.value().key() + sep + p.value().value())
+                .write(() -> sink(output));
+    }
+
+    private static KeyedDataset<String, String> keyed(String input, char separator) {
+        return Dataset.read(() -> new TextLineSource(TextSourceConfig.of(input))).mapToPair(line -> {
+            int i = line.indexOf(separator);
+            return i < 0 ? new Pair<>(line, "") : new Pair<>(line.substring(0, i), line.substring(i + 1));
+        }, Serdes.string(), Serdes.string());
+    }
+}
