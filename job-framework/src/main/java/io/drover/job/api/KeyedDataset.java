@@ -12,7 +12,6 @@ import io.drover.job.serde.Serde;
 import io.drover.job.serde.Serdes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -166,12 +165,5 @@ public final class KeyedDataset<K, V> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Natural order, for keys whose serde does not preserve it. */
-    static <T> Comparator<T> natural() {
-        @SuppressWarnings("unchecked")
-        Comparator<T> c = (a, b) -> ((Comparable<T>) a).compareTo(b);
-        return c;
     }
 }

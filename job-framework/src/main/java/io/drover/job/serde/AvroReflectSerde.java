@@ -1,6 +1,8 @@
 package io.drover.job.serde;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -13,8 +15,9 @@ import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * Plain Java objects of one class, through Avro reflection (the schema is derived from the class's
- * fields; the class needs a no-argument constructor). Avro 1.12 refuses to instantiate classes it
- * does not trust, so the serde trusts exactly its own class, in every JVM that uses it.
+ * fields; the class needs a no-argument constructor). Avro 1.12 refuses to use classes it does
+ * not trust, so the serde trusts its class's package (where the class's own field types usually
+ * live), in every JVM that uses it; choosing the class is the user's statement of trust.
  */
 public final class AvroReflectSerde<T> implements Serde<T> {
 
@@ -37,6 +40,7 @@ public final class AvroReflectSerde<T> implements Serde<T> {
     @Override
     public void write(T value, ByteBuf out) throws IOException {
         if (writer == null) {
+            trust(type);
             writer = new ReflectDatumWriter<>(schema());
         }
         encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
@@ -53,8 +57,16 @@ public final class AvroReflectSerde<T> implements Serde<T> {
         return reader.read(null, decoder);
     }
 
+    private static final Set<String> TRUSTED_PACKAGES = ConcurrentHashMap.newKeySet();
+    private static boolean installed;
+
+    /** Adds the package of {@code type} to one validator installed once per JVM (not one per call). */
     private static synchronized void trust(Class<?> type) {
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-                ClassSecurityValidator.getGlobal(), c -> c.equals(type)));
+        TRUSTED_PACKAGES.add(type.getPackageName());
+        if (!installed) {
+            installed = true;
+            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                    ClassSecurityValidator.getGlobal(), c -> TRUSTED_PACKAGES.contains(c.getPackageName())));
+        }
     }
 }

@@ -4,7 +4,6 @@ import io.drover.job.plan.ShuffleSpec;
 import io.drover.job.serde.ByteBuf;
 import io.drover.job.serde.Serde;
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 
@@ -29,7 +28,7 @@ public interface KeyOrder {
     }
 
     /** Decodes both keys with {@code serde} and compares them with {@code comparator}. */
-    static <K extends Serializable> KeyOrder decoded(Serde<Object> serde, Comparator<Object> comparator) {
+    static KeyOrder decoded(Serde<Object> serde, Comparator<Object> comparator) {
         return (a, ao, al, b, bo, bl) -> {
             try {
                 return comparator.compare(serde.read(a, ao, al), serde.read(b, bo, bl));

@@ -216,4 +216,50 @@ class LocalRunnerTest {
                 missing.toString(), dir.resolve("out").toString()).plan("wordcount", PlanOptions.defaults()));
         assertEquals("job wordcount: input path does not exist: " + missing, e.getMessage());
     }
+
+    @Test
+    void aRetriedMapAttemptIsReadOnceByReducers() throws Exception {
+        Path in = numbers(2, 3000);
+        KeyedDataset<Long, Long> flaky = lines(in).map(s -> {
+            // Past the 16 KiB buffer, so the failed attempt has already spilled.
+            if (TaskContext.current().stage() == 0 && TaskContext.current().attempt() == 0 && s.equals("5900")) {
+                throw new IllegalStateException("map attempt dies late");
+            }
+            return Long.parseLong(s);
+        }).mapToPair(x -> new Pair<>(x % 10, 1L), Serdes.longs(), Serdes.longs());
+        try (LocalRunner r = runner()) {
+            JobResult result = r.run("flaky-map", flaky.groupByKey().mapValues(List::size, Serdes.ints()).collect(),
+                    PlanOptions.defaults().withPartitions(2));
+            assertEquals(1, result.totalFailedAttempts());
+            for (Pair<Long, Integer> p : result.collected(Serdes.pair(Serdes.longs(), Serdes.ints()))) {
+                assertEquals(600, p.value(), "key " + p.key());
+            }
+        }
+    }
+
+    @Test
+    void anOutputThatHoldsDataIsAClearErrorAndIsLeftAlone() throws Exception {
+        Path in = numbers(1, 10);
+        Path out = Files.createDirectories(dir.resolve("taken"));
+        Files.writeString(out.resolve("part-00000"), "old\n");
+        try (LocalRunner r = runner()) {
+            InvalidJobException e = assertThrows(InvalidJobException.class, () -> r.run("wc",
+                    BuiltinJobs.wordCount(in.toString(), out.toString()), PlanOptions.defaults()));
+            assertTrue(e.getMessage().startsWith("job wc: output directory " + out + " already holds data"),
+                    e.getMessage());
+        }
+        assertEquals("old\n", Files.readString(out.resolve("part-00000")));
+    }
+
+    @Test
+    void anEmptyInputGivesAnEmptyCommittedOutput() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(in.resolve("f"), "");
+        Path out = dir.resolve("out");
+        try (LocalRunner r = runner()) {
+            r.run("wc", BuiltinJobs.wordCount(in.toString(), out.toString()), PlanOptions.defaults());
+        }
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertEquals("", Files.readString(out.resolve("part-00000")));
+    }
 }
