@@ -73,8 +73,17 @@ public final class LocalRunner implements AutoCloseable {
      * @throws InvalidJobException if the output cannot take the job (it already holds data)
      */
     public JobResult run(JobPlan plan) throws JobFailedException {
-        String jobId = plan.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
+        return run(plan, plan.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /**
+     * Runs a planned job under a given id (the sink's job id; letters, digits, '-', '_' and '.').
+     *
+     * @throws JobFailedException with the reason of the task that exhausted its attempts
+     * @throws InvalidJobException if the output cannot take the job (it already holds data)
+     */
+    public JobResult run(JobPlan plan, String jobId) throws JobFailedException {
         byte[] shipped = config.shipPlan() ? plan.toBytes() : null;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Path workDir;
