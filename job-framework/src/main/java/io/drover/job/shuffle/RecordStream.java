@@ -13,7 +13,8 @@ import java.util.Arrays;
 public final class RecordStream implements AutoCloseable {
 
     private final InputStream in;
-    private final byte[] buf = new byte[64 << 10];
+    // Small: a reducer holds one stream per map output, and LZ4 streams buffer a block already.
+    private final byte[] buf = new byte[8 << 10];
     private int pos;
     private int limit;
     private byte[] key = new byte[64];
