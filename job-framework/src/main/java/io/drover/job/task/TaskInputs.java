@@ -15,17 +15,23 @@ import io.drover.job.plan.StageOutput;
 import io.drover.job.plan.StagePlan;
 import io.drover.job.serde.ByteBuf;
 import io.drover.job.serde.Serde;
+import io.drover.job.shuffle.BoundedMerge;
 import io.drover.job.shuffle.KeyOrder;
 import io.drover.job.shuffle.MergedStream;
 import io.drover.job.shuffle.RecordStream;
 import io.drover.job.shuffle.ShuffleFetcher;
+import io.drover.job.shuffle.ShuffleFiles;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Opens the input of one task as an iterator of records. */
 final class TaskInputs {
@@ -35,48 +41,69 @@ final class TaskInputs {
     /** An iterator over a task's input records, holding files open until closed. */
     record Input(Iterator<Object> records, Closeable resources) {}
 
-    static Input open(JobPlan plan, StagePlan stage, int partition, ShuffleFetcher fetcher) throws Exception {
+    static Input open(JobPlan plan, StagePlan stage, int partition, int attempt, TaskEnv env) throws Exception {
         StageInput in = stage.input();
         if (in instanceof StageInput.FromSource s) {
             return fromSource(s, partition);
         }
+        Path runDir = ShuffleFiles.spillDir(env.workDir(), stage.id(), partition, attempt).resolveSibling(
+                "reduce-s" + stage.id() + "-p" + partition + "-a" + attempt);
         if (in instanceof StageInput.FromShuffle s) {
             ShuffleSpec spec = specOf(plan, s.mapStage());
-            MergedStream merged = mergedPartition(plan, s.mapStage(), partition, fetcher, KeyOrder.of(spec));
-            return new Input(reduce(merged, spec, s.mode()), merged::close);
+            MergedStream merged = mergedPartition(plan, s.mapStage(), partition, env, KeyOrder.of(spec),
+                    runDir.resolve("shuffle"));
+            return new Input(reduce(merged, spec, s.mode()), () -> {
+                try (merged) {
+                    // closes the map output streams
+                } finally {
+                    deleteRecursively(runDir);
+                }
+            });
         }
         StageInput.FromCoGroup c = (StageInput.FromCoGroup) in;
         ShuffleSpec left = specOf(plan, c.leftStage());
         ShuffleSpec right = specOf(plan, c.rightStage());
-        MergedStream l = mergedPartition(plan, c.leftStage(), partition, fetcher, KeyOrder.BYTES);
-        MergedStream r = mergedPartition(plan, c.rightStage(), partition, fetcher, KeyOrder.BYTES);
+        MergedStream l = mergedPartition(plan, c.leftStage(), partition, env, KeyOrder.BYTES, runDir.resolve("left"));
+        MergedStream r = mergedPartition(plan, c.rightStage(), partition, env, KeyOrder.BYTES,
+                runDir.resolve("right"));
         return new Input(join(l, r, left, right), () -> {
             try (l; r) {
-                // closes both
+                // closes both sides' streams
+            } finally {
+                deleteRecursively(runDir);
             }
         });
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static ShuffleSpec specOf(JobPlan plan, int mapStage) {
         return ((StageOutput.Shuffle) plan.stage(mapStage).output()).spec();
     }
 
-    /** Every map task's block of one partition, merged in {@code order}. */
-    static MergedStream mergedPartition(JobPlan plan, int mapStage, int partition, ShuffleFetcher fetcher,
-            KeyOrder order) throws IOException {
+    /**
+     * Every map task's block of one partition, merged in {@code order}, with at most the fan-in
+     * open at once (see {@link BoundedMerge}).
+     */
+    static MergedStream mergedPartition(JobPlan plan, int mapStage, int partition, TaskEnv env, KeyOrder order,
+            Path runDir) throws IOException {
         int maps = plan.stage(mapStage).partitions();
-        List<RecordStream> streams = new ArrayList<>(maps);
-        try {
-            for (int m = 0; m < maps; m++) {
-                streams.add(fetcher.fetch(mapStage, m, partition));
-            }
-            return new MergedStream(streams, order);
-        } catch (IOException | RuntimeException e) {
-            for (RecordStream s : streams) {
-                s.close();
-            }
-            throw e;
+        ShuffleFetcher fetcher = env.fetcher();
+        List<BoundedMerge.Opener> inputs = new ArrayList<>(maps);
+        for (int m = 0; m < maps; m++) {
+            int map = m;
+            inputs.add(() -> fetcher.fetch(mapStage, map, partition));
         }
+        return BoundedMerge.merge(inputs, order, env.shuffle(), runDir);
     }
 
     @SuppressWarnings("unchecked")

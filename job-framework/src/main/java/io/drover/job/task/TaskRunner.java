@@ -53,7 +53,7 @@ public final class TaskRunner {
             throw new IllegalArgumentException("stage " + stageId + " has no partition " + partition);
         }
         try (TaskContext.Scope scope = TaskContext.enter(new TaskContext(plan.name(), stageId, partition, attempt))) {
-            TaskInputs.Input input = TaskInputs.open(plan, stage, partition, env.fetcher());
+            TaskInputs.Input input = TaskInputs.open(plan, stage, partition, attempt, env);
             try {
                 Iterator<Object> records = input.records();
                 for (NarrowOp op : stage.ops()) {

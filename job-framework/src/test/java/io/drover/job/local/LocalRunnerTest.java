@@ -61,7 +61,7 @@ class LocalRunnerTest {
 
     private static LocalRunner runner() {
         return new LocalRunner(LocalRunnerConfig.defaults().withShuffle(
-                ShuffleConfig.defaults().withBufferBytes(16 << 10).withCombineMaxKeys(50)));
+                ShuffleConfig.defaults().withBufferBytes(16 << 10).withCombineMaxKeys(50).withMergeFanIn(2)));
     }
 
     @Test
