@@ -49,10 +49,17 @@ public final class LocalRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalRunner.class);
 
     private final LocalRunnerConfig config;
+    private final JobListener listener;
     private final ExecutorService pool;
 
     public LocalRunner(LocalRunnerConfig config) {
+        this(config, JobListener.NONE);
+    }
+
+    /** A runner that reports every job's progress to {@code listener}. */
+    public LocalRunner(LocalRunnerConfig config, JobListener listener) {
         this.config = config;
+        this.listener = listener;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(config.threads(), r -> {
             Thread t = new Thread(r, "local-task-" + n.incrementAndGet());
@@ -106,7 +113,7 @@ public final class LocalRunner implements AutoCloseable {
                     stage -> stage == finalStage ? finalCommitter : null);
             List<JobResult.StageStats> stats = new ArrayList<>();
             for (StagePlan stage : plan.stages()) {
-                stats.add(runStage(plan, shipped, loader, stage, env, outputs));
+                stats.add(runStage(plan, jobId, shipped, loader, stage, env, outputs));
             }
             long count = -1;
             List<byte[]> collected = List.of();
@@ -157,16 +164,17 @@ public final class LocalRunner implements AutoCloseable {
         }
     }
 
-    private JobResult.StageStats runStage(JobPlan plan, byte[] shipped, ClassLoader loader, StagePlan stage,
-            TaskEnv env, MapOutputs outputs) throws JobFailedException {
+    private JobResult.StageStats runStage(JobPlan plan, String jobId, byte[] shipped, ClassLoader loader,
+            StagePlan stage, TaskEnv env, MapOutputs outputs) throws JobFailedException {
+        listener.stageStarted(jobId, stage);
         long started = System.nanoTime();
         AtomicBoolean failed = new AtomicBoolean();
         AtomicInteger failedAttempts = new AtomicInteger();
         List<Future<TaskResult>> futures = new ArrayList<>(stage.partitions());
         for (int p = 0; p < stage.partitions(); p++) {
             int partition = p;
-            futures.add(pool.submit(() -> runTask(plan, shipped, loader, stage, partition, env, outputs, failed,
-                    failedAttempts)));
+            futures.add(pool.submit(() -> runTask(plan, jobId, shipped, loader, stage, partition, env, outputs,
+                    failed, failedAttempts)));
         }
         long records = 0;
         long bytes = 0;
@@ -199,12 +207,14 @@ public final class LocalRunner implements AutoCloseable {
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         log.info("job {} stage {} ({}) done: {} tasks, {} records, {} bytes, {} spills in {} ms", plan.name(),
                 stage.id(), stage.description(), stage.partitions(), records, bytes, spills, elapsedMs);
-        return new JobResult.StageStats(stage.id(), stage.description(), stage.partitions(), records, bytes, spills,
-                failedAttempts.get(), elapsedMs);
+        JobResult.StageStats stats = new JobResult.StageStats(stage.id(), stage.description(), stage.partitions(),
+                records, bytes, spills, failedAttempts.get(), elapsedMs);
+        listener.stageFinished(jobId, stats);
+        return stats;
     }
 
-    private TaskResult runTask(JobPlan plan, byte[] shipped, ClassLoader loader, StagePlan stage, int partition,
-            TaskEnv env, MapOutputs outputs, AtomicBoolean failed, AtomicInteger failedAttempts)
+    private TaskResult runTask(JobPlan plan, String jobId, byte[] shipped, ClassLoader loader, StagePlan stage,
+            int partition, TaskEnv env, MapOutputs outputs, AtomicBoolean failed, AtomicInteger failedAttempts)
             throws TaskFailedException, IOException {
         TaskFailedException last = null;
         for (int attempt = 0; attempt < config.maxAttempts(); attempt++) {
@@ -217,12 +227,14 @@ public final class LocalRunner implements AutoCloseable {
                 if (!(stage.output() instanceof StageOutput.ToSink)) {
                     outputs.register(stage.id(), partition, attempt, "localhost");
                 }
+                listener.taskSucceeded(jobId, r);
                 return r;
             } catch (TaskFailedException e) {
                 last = e;
                 failedAttempts.incrementAndGet();
                 log.warn("{}", e.getMessage());
                 TaskRunner.cleanUpAttempt(env.workDir(), stage.id(), partition, attempt);
+                listener.taskFailed(jobId, e, attempt + 1 < config.maxAttempts() && !failed.get());
             }
         }
         failed.set(true);

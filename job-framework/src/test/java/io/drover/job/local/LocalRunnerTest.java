@@ -193,11 +193,26 @@ class LocalRunnerTest {
             return s;
         });
         JobResult result;
-        try (LocalRunner r = new LocalRunner(LocalRunnerConfig.defaults())) {
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        JobListener listener = new JobListener() {
+            @Override
+            public void taskSucceeded(String jobId, io.drover.job.task.TaskResult t) {
+                events.add("ok " + t.partition() + "/" + t.attempt() + " committed=" + t.committed());
+            }
+
+            @Override
+            public void taskFailed(String jobId, io.drover.job.task.TaskFailedException e, boolean willRetry) {
+                events.add("failed " + e.partition() + "/" + e.attempt() + " retry=" + willRetry);
+            }
+        };
+        try (LocalRunner r = new LocalRunner(LocalRunnerConfig.defaults(), listener)) {
             result = r.run("flaky", flaky.write(() -> new TextLineSink(
                     FileSinkConfig.of(Path.of(o)).withWriteBufferBytes(16))), PlanOptions.defaults());
         }
         assertEquals(1, result.totalFailedAttempts());
+        List<String> sortedEvents = new ArrayList<>(events);
+        sortedEvents.sort(null);
+        assertEquals(List.of("failed 1/0 retry=true", "ok 0/0 committed=true", "ok 1/1 committed=true"), sortedEvents);
         List<String> got = new ArrayList<>();
         for (int f = 0; f < 2; f++) {
             got.addAll(Files.readAllLines(out.resolve(String.format("part-%05d", f)), StandardCharsets.UTF_8));
