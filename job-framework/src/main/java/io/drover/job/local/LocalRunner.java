@@ -12,6 +12,7 @@ import io.drover.job.serde.ByteBuf;
 import io.drover.job.shuffle.LocalShuffleFetcher;
 import io.drover.job.shuffle.MapOutputs;
 import io.drover.job.shuffle.RecordStream;
+import io.drover.job.shuffle.ShuffleFiles;
 import io.drover.job.task.TaskEnv;
 import io.drover.job.task.TaskFailedException;
 import io.drover.job.task.TaskResult;
@@ -51,6 +52,8 @@ public final class LocalRunner implements AutoCloseable {
     private final LocalRunnerConfig config;
     private final JobListener listener;
     private final ExecutorService pool;
+    /** The next free attempt number of map tasks recomputed after a lost output, by stage and task. */
+    private final java.util.Map<Long, Integer> nextAttempt = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LocalRunner(LocalRunnerConfig config) {
         this(config, JobListener.NONE);
@@ -235,10 +238,45 @@ public final class LocalRunner implements AutoCloseable {
                 log.warn("{}", e.getMessage());
                 TaskRunner.cleanUpAttempt(env.workDir(), stage.id(), partition, attempt);
                 listener.taskFailed(jobId, e, attempt + 1 < config.maxAttempts() && !failed.get());
+                if (e.fetchFailure() != null && attempt + 1 < config.maxAttempts()) {
+                    recompute(plan, jobId, e.fetchFailure().stage(), e.fetchFailure().map(), env, outputs);
+                }
             }
         }
         failed.set(true);
         throw last;
+    }
+
+    /**
+     * Runs a map task again after its output was lost, under a new attempt number, unless another
+     * reducer already did. Serialized, so concurrent reducers that lost the same output recompute it
+     * once.
+     */
+    private synchronized void recompute(JobPlan plan, String jobId, int stage, int map, TaskEnv env,
+            MapOutputs outputs) {
+        int previous;
+        try {
+            previous = outputs.get(stage, map).attempt();
+        } catch (IllegalStateException e) {
+            previous = -1;
+        }
+        if (previous >= 0 && Files.exists(ShuffleFiles.index(env.workDir(), stage, map, previous))
+                && Files.exists(ShuffleFiles.data(env.workDir(), stage, map, previous))) {
+            return;
+        }
+        outputs.unregister(stage, map);
+        int attempt = nextAttempt.merge(((long) stage << 32) | map, previous + 1, Math::max);
+        nextAttempt.put(((long) stage << 32) | map, attempt + 1);
+        log.warn("job {}: map output of stage {} task {} was lost; running it again as attempt {}", plan.name(), stage,
+                map, attempt);
+        try {
+            TaskResult r = TaskRunner.run(plan, stage, map, attempt, env);
+            outputs.register(stage, map, attempt, "localhost");
+            listener.taskSucceeded(jobId, r);
+        } catch (TaskFailedException e) {
+            // The reducer's next attempt fails to fetch again and counts against its attempts.
+            listener.taskFailed(jobId, e, false);
+        }
     }
 
     /** Partition 0 of every task of the final stage, in task order. */

@@ -27,7 +27,12 @@ public final class LocalShuffleFetcher implements ShuffleFetcher {
 
     @Override
     public RecordStream fetch(int stage, int map, int reducePartition) throws IOException {
-        int attempt = outputs.get(stage, map).attempt();
+        int attempt;
+        try {
+            attempt = outputs.get(stage, map).attempt();
+        } catch (IllegalStateException e) {
+            throw new ShuffleFetchException(stage, map, e.getMessage(), e);
+        }
         return open(workDir, stage, map, attempt, reducePartition);
     }
 
@@ -39,8 +44,8 @@ public final class LocalShuffleFetcher implements ShuffleFetcher {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(indexFile))) {
             index = ShuffleIndex.read(in, indexFile.toString());
         } catch (NoSuchFileException e) {
-            throw new IOException("map output missing: stage " + stage + " map task " + map + " attempt " + attempt
-                    + " (" + indexFile + ")", e);
+            throw new ShuffleFetchException(stage, map, "map output missing: stage " + stage + " map task " + map
+                    + " attempt " + attempt + " (" + indexFile + ")", e);
         }
         if (reducePartition < 0 || reducePartition >= index.partitions()) {
             throw new IOException("map output " + indexFile + " has " + index.partitions() + " partitions, not "
@@ -50,7 +55,14 @@ public final class LocalShuffleFetcher implements ShuffleFetcher {
         if (length == 0) {
             return RecordStream.empty();
         }
-        FileChannel channel = FileChannel.open(ShuffleFiles.data(workDir, stage, map, attempt), StandardOpenOption.READ);
+        Path dataFile = ShuffleFiles.data(workDir, stage, map, attempt);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(dataFile, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new ShuffleFetchException(stage, map, "map output missing: stage " + stage + " map task " + map
+                    + " attempt " + attempt + " (" + dataFile + ")", e);
+        }
         try {
             channel.position(index.start(reducePartition));
             InputStream range = new BoundedInputStream(Channels.newInputStream(channel), length);

@@ -13,7 +13,9 @@ public interface ShuffleFetcher {
      * Opens the records of reduce partition {@code reducePartition} of the output of map task
      * {@code map} of stage {@code stage}, decompressed.
      *
-     * @throws IOException if the output is missing or unreadable (the map task must then run again)
+     * @throws ShuffleFetchException if the output is missing or unreadable: the map task must run
+     *     again
+     * @throws IOException if reading fails otherwise
      */
     RecordStream fetch(int stage, int map, int reducePartition) throws IOException;
 }

@@ -28,6 +28,22 @@ public final class TaskFailedException extends Exception {
         return root.getClass().getName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
     }
 
+    /**
+     * The lost map output that made this attempt fail, or null when it failed for another reason:
+     * the scheduler should recompute that map output before retrying.
+     */
+    public io.drover.job.shuffle.ShuffleFetchException fetchFailure() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof io.drover.job.shuffle.ShuffleFetchException f) {
+                return f;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
     public int stage() {
         return stage;
     }

@@ -277,4 +277,45 @@ class LocalRunnerTest {
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertEquals("", Files.readString(out.resolve("part-00000")));
     }
+
+    @Test
+    void aLostMapOutputIsRecomputedAndTheResultIsExact() throws Exception {
+        Path in = numbers(3, 2000);
+        Path work = dir.resolve("work");
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        JobListener loseOutput = new JobListener() {
+            @Override
+            public void stageFinished(String jobId, JobResult.StageStats stats) {
+                if (stats.stage() != 0) {
+                    return;
+                }
+                // As if the host holding map task 1's output died after the map stage.
+                try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+                    for (Path p : files.filter(p -> p.toString().contains("/shuffle/s0/m1-")).toList()) {
+                        Files.delete(p);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void taskFailed(String jobId, io.drover.job.task.TaskFailedException e, boolean willRetry) {
+                failures.add(e.getMessage());
+            }
+        };
+        KeyedDataset<Long, Long> byMod = lines(in).map(Long::parseLong)
+                .mapToPair(x -> new Pair<>(x % 10, x), Serdes.longs(), Serdes.longs());
+        Map<Long, Long> sums = new TreeMap<>();
+        for (long x = 0; x < 6000; x++) {
+            sums.merge(x % 10, x, Long::sum);
+        }
+        try (LocalRunner r = new LocalRunner(LocalRunnerConfig.defaults().withWorkRoot(work), loseOutput)) {
+            JobResult result = r.run("lost", byMod.reduceByKey(Long::sum).collect(), PlanOptions.defaults()
+                    .withPartitions(2));
+            assertEquals(sums, toMap(result.collected(Serdes.pair(Serdes.longs(), Serdes.longs()))));
+        }
+        assertFalse(failures.isEmpty());
+        assertTrue(failures.get(0).contains("map output missing: stage 0 map task 1"), failures.get(0));
+    }
 }
