@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a plan in this JVM: stage after stage, each stage's tasks on a bounded thread pool, every
- * task exactly as an executor would run it ({@link TaskRunner}, from a deserialized copy of the
- * plan, shuffling through files in a per-job work directory). A failed attempt is retried up to
+ * Runs a plan in this JVM: each stage as soon as its parents are done, its tasks on a bounded
+ * thread pool (so the two sides of a join run together), every task exactly as an executor would
+ * run it ({@link TaskRunner}, from a deserialized copy of the plan, shuffling through files in a
+ * per-job work directory). A reducer that finds a map output lost has that map task recomputed. A failed attempt is retried up to
  * {@link LocalRunnerConfig#maxAttempts} times with a new attempt number; when a task runs out of
  * attempts the job fails with that task's reason, the sink's job is aborted and no output appears.
  *
@@ -114,10 +116,7 @@ public final class LocalRunner implements AutoCloseable {
             MapOutputs outputs = new MapOutputs();
             TaskEnv env = new TaskEnv(workDir, new LocalShuffleFetcher(workDir, outputs), config.shuffle(),
                     stage -> stage == finalStage ? finalCommitter : null);
-            List<JobResult.StageStats> stats = new ArrayList<>();
-            for (StagePlan stage : plan.stages()) {
-                stats.add(runStage(plan, jobId, shipped, loader, stage, env, outputs));
-            }
+            List<JobResult.StageStats> stats = runStages(plan, jobId, shipped, loader, env, outputs);
             long count = -1;
             List<byte[]> collected = List.of();
             StageOutput last = plan.finalStage().output();
@@ -167,51 +166,119 @@ public final class LocalRunner implements AutoCloseable {
         }
     }
 
-    private JobResult.StageStats runStage(JobPlan plan, String jobId, byte[] shipped, ClassLoader loader,
-            StagePlan stage, TaskEnv env, MapOutputs outputs) throws JobFailedException {
-        listener.stageStarted(jobId, stage);
-        long started = System.nanoTime();
-        AtomicBoolean failed = new AtomicBoolean();
-        AtomicInteger failedAttempts = new AtomicInteger();
-        List<Future<TaskResult>> futures = new ArrayList<>(stage.partitions());
-        for (int p = 0; p < stage.partitions(); p++) {
-            int partition = p;
-            futures.add(pool.submit(() -> runTask(plan, jobId, shipped, loader, stage, partition, env, outputs,
-                    failed, failedAttempts)));
+    /** The progress of one stage while the job runs. */
+    private static final class StageRun {
+        final StagePlan stage;
+        final long startedNanos;
+        final AtomicInteger failedAttempts = new AtomicInteger();
+        int remaining;
+        long records;
+        long bytes;
+        int spills;
+
+        StageRun(StagePlan stage, long startedNanos) {
+            this.stage = stage;
+            this.startedNanos = startedNanos;
+            this.remaining = stage.partitions();
         }
-        long records = 0;
-        long bytes = 0;
-        int spills = 0;
+    }
+
+    /**
+     * Runs the stages as their parents finish: every stage whose parents are done has its tasks on
+     * the pool at once (the two sides of a join run together), as a distributed scheduler would.
+     * On the first task out of attempts no new attempt starts, the running ones are waited for,
+     * and the job fails with that task's reason.
+     */
+    private List<JobResult.StageStats> runStages(JobPlan plan, String jobId, byte[] shipped, ClassLoader loader,
+            TaskEnv env, MapOutputs outputs) throws JobFailedException {
+        int n = plan.stages().size();
+        JobResult.StageStats[] finished = new JobResult.StageStats[n];
+        StageRun[] runs = new StageRun[n];
+        AtomicBoolean failed = new AtomicBoolean();
+        ExecutorCompletionService<TaskResult> completions = new ExecutorCompletionService<>(pool);
+        int outstanding = 0;
+        int done = 0;
         TaskFailedException failure = null;
-        for (Future<TaskResult> f : futures) {
-            try {
-                TaskResult r = f.get();
-                if (r != null) {
-                    records += r.recordsOut();
-                    bytes += r.bytesOut();
-                    spills += r.spills();
+        try {
+            while (done < n && failure == null) {
+                boolean startedOne = false;
+                for (StagePlan stage : plan.stages()) {
+                    if (runs[stage.id()] != null || !stage.parents().stream().allMatch(p -> finished[p] != null)) {
+                        continue;
+                    }
+                    listener.stageStarted(jobId, stage);
+                    StageRun run = new StageRun(stage, System.nanoTime());
+                    runs[stage.id()] = run;
+                    startedOne = true;
+                    for (int p = 0; p < stage.partitions(); p++) {
+                        int partition = p;
+                        completions.submit(() -> runTask(plan, jobId, shipped, loader, stage, partition, env, outputs,
+                                failed, run.failedAttempts));
+                        outstanding++;
+                    }
+                    if (run.remaining == 0) {
+                        finished[stage.id()] = finish(plan, jobId, run);
+                        done++;
+                    }
                 }
-            } catch (ExecutionException e) {
-                if (failure == null && e.getCause() instanceof TaskFailedException t) {
-                    failure = t;
-                } else if (failure == null) {
-                    failure = new TaskFailedException(plan.name(), stage.id(), stage.description(), -1, -1, e.getCause());
+                if (startedOne && done < n && outstanding == 0) {
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed.set(true);
-                throw new JobFailedException("job " + plan.name() + " interrupted", e);
+                if (outstanding == 0) {
+                    break;
+                }
+                Future<TaskResult> f = completions.take();
+                outstanding--;
+                try {
+                    TaskResult r = f.get();
+                    if (r == null) {
+                        // Skipped: another task ran out of attempts, and its failure is on its way.
+                        continue;
+                    }
+                    StageRun run = runs[r.stage()];
+                    run.records += r.recordsOut();
+                    run.bytes += r.bytesOut();
+                    run.spills += r.spills();
+                    if (--run.remaining == 0) {
+                        finished[r.stage()] = finish(plan, jobId, run);
+                        done++;
+                    }
+                } catch (ExecutionException e) {
+                    failure = e.getCause() instanceof TaskFailedException t ? t
+                            : new TaskFailedException(plan.name(), -1, "unknown", -1, -1, e.getCause());
+                }
             }
+            failed.set(failure != null);
+            // Wait for what is still running, so no task outlives its job's work directory.
+            for (; outstanding > 0; outstanding--) {
+                try {
+                    completions.take().get();
+                } catch (ExecutionException e) {
+                    // The first failure is the job's reason.
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.set(true);
+            throw new JobFailedException("job " + plan.name() + " interrupted", e);
         }
         if (failure != null) {
             throw new JobFailedException(failure.getMessage() + " (after " + config.maxAttempts() + " attempts)",
                     failure);
         }
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (done < n) {
+            throw new IllegalStateException("job " + plan.name() + ": " + (n - done) + " stages could not start");
+        }
+        return List.of(finished);
+    }
+
+    private JobResult.StageStats finish(JobPlan plan, String jobId, StageRun run) {
+        StagePlan stage = run.stage;
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - run.startedNanos);
         log.info("job {} stage {} ({}) done: {} tasks, {} records, {} bytes, {} spills in {} ms", plan.name(),
-                stage.id(), stage.description(), stage.partitions(), records, bytes, spills, elapsedMs);
+                stage.id(), stage.description(), stage.partitions(), run.records, run.bytes, run.spills, elapsedMs);
         JobResult.StageStats stats = new JobResult.StageStats(stage.id(), stage.description(), stage.partitions(),
-                records, bytes, spills, failedAttempts.get(), elapsedMs);
+                run.records, run.bytes, run.spills, run.failedAttempts.get(), elapsedMs);
         listener.stageFinished(jobId, stats);
         return stats;
     }
