@@ -1,5 +1,7 @@
 package io.drover.job.builtin;
 
+import io.drover.connectors.csv.CsvSource;
+import io.drover.connectors.csv.CsvSourceConfig;
 import io.drover.connectors.file.FileSinkConfig;
 import io.drover.connectors.text.TextLineSink;
 import io.drover.connectors.text.TextLineSource;
@@ -8,15 +10,20 @@ import io.drover.job.api.Dataset;
 import io.drover.job.api.JobSpec;
 import io.drover.job.api.KeyedDataset;
 import io.drover.job.api.Pair;
+import io.drover.job.plan.InvalidJobException;
+import io.drover.job.serde.AvroGenericSerde;
 import io.drover.job.serde.Serdes;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 
 /**
- * The built-in jobs, written with the public job API: wordcount, sort (TeraSort-style), grep and
- * join. Inputs are text files, directories or globs; outputs are directories of part files,
+ * The built-in jobs, written with the public job API: wordcount, sort (TeraSort-style), grep, and
+ * join of keyed text or CSV inputs. Inputs are text files, directories or globs; outputs are directories of part files,
  * committed once per job.
  */
 public final class BuiltinJobs {
@@ -147,5 +154,63 @@ public final class BuiltinJobs {
             int i = line.indexOf(separator);
             return i < 0 ? new Pair<>(line, "") : new Pair<>(line.substring(0, i), line.substring(i + 1));
         }, Serdes.string(), Serdes.string());
+    }
+
+    /**
+     * Inner join of two CSV inputs with header rows on the column {@code keyField} of each: the rows
+     * travel as Avro generic records (schemas read or inferred once, at planning). Output lines are
+     * CSV, without a header: the key, then the left row's other fields, then the right row's, quoted
+     * where RFC 4180 requires; a null is an empty field.
+     *
+     * @throws io.drover.job.plan.InvalidJobException if an input is missing or has no such column
+     */
+    public static JobSpec joinCsv(String left, String right, String keyField, String output) {
+        KeyedDataset<String, GenericRecord> l = csvKeyed(left, keyField);
+        KeyedDataset<String, GenericRecord> r = csvKeyed(right, keyField);
+        return l.join(r).pairs().map(p -> {
+            StringBuilder line = new StringBuilder();
+            appendCsv(line, p.key());
+            appendFieldsExcept(line, p.value().key(), keyField);
+            appendFieldsExcept(line, p.value().value(), keyField);
+            return line.toString();
+        }).write(() -> sink(output));
+    }
+
+    private static KeyedDataset<String, GenericRecord> csvKeyed(String input, String keyField) {
+        Schema schema;
+        try {
+            schema = new CsvSource(CsvSourceConfig.of(input)).schema();
+        } catch (IllegalArgumentException | IOException e) {
+            throw new InvalidJobException("job join: " + e.getMessage(), e);
+        }
+        if (schema.getField(keyField) == null) {
+            throw new InvalidJobException("job join: " + input + " has no column '" + keyField + "' (columns: "
+                    + schema.getFields().stream().map(Schema.Field::name).toList() + ")", null);
+        }
+        String json = schema.toString();
+        return Dataset.read(() -> new CsvSource(CsvSourceConfig.of(input).withSchema(new Schema.Parser().parse(json))))
+                .mapToPair(rec -> new Pair<>(String.valueOf(rec.get(keyField)), rec), Serdes.string(),
+                        new AvroGenericSerde(schema));
+    }
+
+    private static void appendFieldsExcept(StringBuilder line, GenericRecord rec, String keyField) {
+        for (Schema.Field f : rec.getSchema().getFields()) {
+            if (!f.name().equals(keyField)) {
+                line.append(',');
+                Object v = rec.get(f.pos());
+                if (v != null) {
+                    appendCsv(line, v.toString());
+                }
+            }
+        }
+    }
+
+    private static void appendCsv(StringBuilder line, String value) {
+        if (value.isEmpty() || value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\r') >= 0
+                || value.indexOf('\n') >= 0) {
+            line.append('"').append(value.replace("\"", "\"\"")).append('"');
+        } else {
+            line.append(value);
+        }
     }
 }

@@ -192,4 +192,46 @@ class BuiltinJobsTest {
         assertTrue(want.size() > 1000);
         assertEquals(want, sortedLines(output(out)));
     }
+
+    @Test
+    void csvJoinEqualsANestedLoop() throws Exception {
+        Random random = new Random(8);
+        StringBuilder people = new StringBuilder("id,name\r\n");
+        StringBuilder orders = new StringBuilder("id,amount,note\r\n");
+        List<String[]> p = new ArrayList<>();
+        List<String[]> o = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String[] row = {Integer.toString(i), i % 7 == 0 ? "Smith, J." : "n" + i};
+            p.add(row);
+            people.append(row[0]).append(',').append(row[1].contains(",") ? "\"" + row[1] + "\"" : row[1])
+                    .append("\r\n");
+        }
+        for (int i = 0; i < 1500; i++) {
+            String[] row = {Integer.toString(random.nextInt(700)), Long.toString(random.nextInt(10000)),
+                    i % 5 == 0 ? "" : "x" + i};
+            o.add(row);
+            orders.append(row[0]).append(',').append(row[1]).append(',').append(row[2]).append("\r\n");
+        }
+        Path left = dir.resolve("people.csv");
+        Path right = dir.resolve("orders.csv");
+        Files.writeString(left, people);
+        Files.writeString(right, orders);
+        Path out = dir.resolve("csvjoin");
+        try (LocalRunner r = runner(ShuffleConfig.DEFAULT_BUFFER_BYTES, Compression.LZ4)) {
+            r.run("csvjoin", BuiltinJobs.joinCsv(left.toString(), right.toString(), "id", out.toString()),
+                    PlanOptions.defaults().withPartitions(3));
+        }
+        List<String> want = new ArrayList<>();
+        for (String[] a : p) {
+            for (String[] b : o) {
+                if (a[0].equals(b[0])) {
+                    String name = a[1].contains(",") ? "\"" + a[1] + "\"" : a[1];
+                    want.add(a[0] + "," + name + "," + b[1] + "," + b[2]);
+                }
+            }
+        }
+        want.sort(null);
+        assertTrue(want.size() > 500);
+        assertEquals(want, sortedLines(output(out)));
+    }
 }
