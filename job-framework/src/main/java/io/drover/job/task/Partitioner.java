@@ -1,0 +1,73 @@
+package io.drover.job.task;
+
+import io.drover.job.plan.JobPlan;
+import io.drover.job.plan.ShuffleSpec;
+import io.drover.job.plan.StageOutput;
+import io.drover.job.serde.ByteBuf;
+import io.drover.job.shuffle.KeyOrder;
+import io.drover.job.shuffle.RecordStream;
+import io.drover.job.shuffle.ShuffleFetcher;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which reduce partition an encoded key goes to: a hash of its bytes (the same in every JVM), or
+ * for a range shuffle the first partition whose upper bound is not below it.
+ */
+interface Partitioner {
+
+    int partition(byte[] key, int length);
+
+    static Partitioner of(JobPlan plan, StageOutput.Shuffle shuffle, ShuffleFetcher fetcher) throws IOException {
+        int n = shuffle.reducePartitions();
+        if (!shuffle.spec().range()) {
+            return (key, length) -> Math.floorMod(ByteBuf.hash(key, 0, length), n);
+        }
+        ShuffleSpec spec = shuffle.spec();
+        KeyOrder order = KeyOrder.of(spec);
+        byte[][] bounds = bounds(plan, shuffle.sampleStage(), n, order, fetcher);
+        return (key, length) -> {
+            int lo = 0;
+            int hi = bounds.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (order.compare(key, 0, length, bounds[mid], 0, bounds[mid].length) <= 0) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        };
+    }
+
+    /**
+     * The {@code n - 1} upper bounds of the first {@code n - 1} partitions, at even quantiles of
+     * every sample task's keys; the same in every task, since it depends only on the samples.
+     */
+    static byte[][] bounds(JobPlan plan, int sampleStage, int n, KeyOrder order, ShuffleFetcher fetcher)
+            throws IOException {
+        List<byte[]> keys = new ArrayList<>();
+        int tasks = plan.stage(sampleStage).partitions();
+        for (int m = 0; m < tasks; m++) {
+            try (RecordStream s = fetcher.fetch(sampleStage, m, 0)) {
+                while (s.next()) {
+                    keys.add(s.copyKey());
+                }
+            }
+        }
+        keys.sort((a, b) -> {
+            int c = order.compare(a, 0, a.length, b, 0, b.length);
+            return c != 0 ? c : ByteBuf.compare(a, 0, a.length, b, 0, b.length);
+        });
+        if (keys.isEmpty() || n == 1) {
+            return new byte[0][];
+        }
+        byte[][] bounds = new byte[n - 1][];
+        for (int i = 1; i < n; i++) {
+            bounds[i - 1] = keys.get((int) Math.min(keys.size() - 1, (long) i * keys.size() / n));
+        }
+        return bounds;
+    }
+}

@@ -1,0 +1,279 @@
+package io.drover.job.task;
+
+import io.drover.connectors.JobCommitter;
+import io.drover.connectors.Writer;
+import io.drover.connectors.text.TextLineWriter;
+import io.drover.job.api.Pair;
+import io.drover.job.api.TaskContext;
+import io.drover.job.plan.JobPlan;
+import io.drover.job.plan.NarrowOp;
+import io.drover.job.plan.ShuffleSpec;
+import io.drover.job.plan.StageOutput;
+import io.drover.job.plan.StagePlan;
+import io.drover.job.serde.ByteBuf;
+import io.drover.job.serde.Serde;
+import io.drover.job.shuffle.KeyOrder;
+import io.drover.job.shuffle.MapOutputWriter;
+import io.drover.job.shuffle.ShuffleFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs one task attempt of a plan, wherever it runs: reads the task's input (a split, or its
+ * partition of the parent shuffles through the {@link io.drover.job.shuffle.ShuffleFetcher}),
+ * applies the stage's narrow operations, and writes the output: partitioned map output under the
+ * work directory (published under the attempt's own name, see {@link ShuffleFiles}), or the sink
+ * through the job's committer (this attempt's writer, then {@code commitTask}; aborted on failure).
+ *
+ * <p>This is the executor's entry point: it needs nothing but the plan, the task's coordinates and
+ * a {@link TaskEnv}. A task that fails leaves no visible output: map output files appear only
+ * complete, and sink output only through a committed attempt.
+ */
+public final class TaskRunner {
+
+    private TaskRunner() {}
+
+    /**
+     * Runs one attempt.
+     *
+     * @throws TaskFailedException naming the job, stage, task and attempt, with the cause
+     */
+    public static TaskResult run(JobPlan plan, int stageId, int partition, int attempt, TaskEnv env)
+            throws TaskFailedException {
+        StagePlan stage = plan.stage(stageId);
+        if (partition < 0 || partition >= stage.partitions()) {
+            throw new IllegalArgumentException("stage " + stageId + " has no partition " + partition);
+        }
+        try (TaskContext.Scope scope = TaskContext.enter(new TaskContext(plan.name(), stageId, partition, attempt))) {
+            TaskInputs.Input input = TaskInputs.open(plan, stage, partition, attempt, env);
+            try {
+                Iterator<Object> records = input.records();
+                for (NarrowOp op : stage.ops()) {
+                    records = op.fn().apply(records);
+                }
+                return write(plan, stage, partition, attempt, records, env);
+            } finally {
+                input.resources().close();
+            }
+        } catch (Exception | Error e) {
+            throw new TaskFailedException(plan.name(), stageId, stage.description(), partition, attempt, e);
+        }
+    }
+
+    private static TaskResult write(JobPlan plan, StagePlan stage, int partition, int attempt,
+            Iterator<Object> records, TaskEnv env) throws Exception {
+        StageOutput out = stage.output();
+        if (out instanceof StageOutput.ToSink sink) {
+            return writeSink(stage, partition, attempt, records, env, sink);
+        }
+        Path spillDir = ShuffleFiles.spillDir(env.workDir(), stage.id(), partition, attempt);
+        ByteBuf k = new ByteBuf();
+        ByteBuf v = new ByteBuf();
+        long n = 0;
+        MapOutputWriter writer;
+        if (out instanceof StageOutput.Shuffle shuffle) {
+            ShuffleSpec spec = shuffle.spec();
+            Partitioner partitioner = Partitioner.of(plan, shuffle, env.fetcher());
+            writer = new MapOutputWriter(shuffle.reducePartitions(), KeyOrder.of(spec), env.shuffle(), spillDir);
+            try (writer) {
+                if (spec.combiner() != null) {
+                    n = combineInto(records, spec, partitioner, writer, env.shuffle().combineMaxKeys());
+                } else {
+                    while (records.hasNext()) {
+                        Pair<?, ?> p = (Pair<?, ?>) records.next();
+                        k.reset();
+                        v.reset();
+                        spec.keySerde().write(p.key(), k);
+                        spec.valueSerde().write(p.value(), v);
+                        writer.add(partitioner.partition(k.array(), k.size()), k.array(), 0, k.size(), v.array(), 0,
+                                v.size());
+                        n++;
+                    }
+                }
+                return commit(stage, partition, attempt, env, writer, n);
+            }
+        }
+        writer = new MapOutputWriter(1, null, env.shuffle(), spillDir);
+        try (writer) {
+            if (out instanceof StageOutput.Collect collect) {
+                while (records.hasNext()) {
+                    v.reset();
+                    collect.serde().write(records.next(), v);
+                    writer.add(0, v.array(), 0, 0, v.array(), 0, v.size());
+                    n++;
+                }
+            } else if (out instanceof StageOutput.Count) {
+                while (records.hasNext()) {
+                    records.next();
+                    n++;
+                }
+                v.writeLong(n);
+                writer.add(0, v.array(), 0, 0, v.array(), 0, v.size());
+            } else {
+                StageOutput.Sample sample = (StageOutput.Sample) out;
+                for (byte[] key : sample(records, sample, stage.id(), partition)) {
+                    writer.add(0, key, 0, key.length, key, 0, 0);
+                    n++;
+                }
+            }
+            return commit(stage, partition, attempt, env, writer, n);
+        }
+    }
+
+    private static TaskResult commit(StagePlan stage, int partition, int attempt, TaskEnv env, MapOutputWriter writer,
+            long n) throws IOException {
+        long bytes = writer.commit(ShuffleFiles.data(env.workDir(), stage.id(), partition, attempt),
+                ShuffleFiles.index(env.workDir(), stage.id(), partition, attempt));
+        return new TaskResult(stage.id(), partition, attempt, n, bytes, writer.spills(), true);
+    }
+
+    /** Keys in a bounded hash map; combined values are flushed into the writer when it is full. */
+    private static long combineInto(Iterator<Object> records, ShuffleSpec spec, Partitioner partitioner,
+            MapOutputWriter writer, int maxKeys) throws IOException {
+        ShuffleSpec.Combiner combiner = spec.combiner();
+        Map<BytesKey, Object> combined = new HashMap<>();
+        ByteBuf k = new ByteBuf();
+        long in = 0;
+        while (records.hasNext()) {
+            Pair<?, ?> p = (Pair<?, ?>) records.next();
+            k.reset();
+            spec.keySerde().write(p.key(), k);
+            BytesKey key = new BytesKey(k.array(), k.size());
+            Object c = combined.get(key);
+            if (c == null) {
+                combined.put(key.copy(), combiner.create().apply(p.value()));
+                if (combined.size() >= maxKeys) {
+                    flush(combined, spec.valueSerde(), partitioner, writer);
+                }
+            } else {
+                combined.put(key, combiner.mergeValue().apply(c, p.value()));
+            }
+            in++;
+        }
+        flush(combined, spec.valueSerde(), partitioner, writer);
+        return in;
+    }
+
+    private static void flush(Map<BytesKey, Object> combined, Serde<Object> values, Partitioner partitioner,
+            MapOutputWriter writer) throws IOException {
+        ByteBuf v = new ByteBuf();
+        for (Map.Entry<BytesKey, Object> e : combined.entrySet()) {
+            v.reset();
+            values.write(e.getValue(), v);
+            byte[] key = e.getKey().bytes;
+            writer.add(partitioner.partition(key, key.length), key, 0, key.length, v.array(), 0, v.size());
+        }
+        combined.clear();
+    }
+
+    /** A byte range as a hash key; {@link #copy} before keeping one built over a reused buffer. */
+    private static final class BytesKey {
+        final byte[] bytes;
+        final int length;
+        final int hash;
+
+        BytesKey(byte[] bytes, int length) {
+            this.bytes = bytes;
+            this.length = length;
+            this.hash = ByteBuf.hash(bytes, 0, length);
+        }
+
+        BytesKey copy() {
+            return new BytesKey(Arrays.copyOf(bytes, length), length);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BytesKey b && Arrays.equals(bytes, 0, length, b.bytes, 0, b.length);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A seeded reservoir sample of the encoded keys of a partition's pairs. */
+    private static List<byte[]> sample(Iterator<Object> records, StageOutput.Sample sample, int stage, int partition)
+            throws IOException {
+        Random random = new Random(31L * stage + partition);
+        List<byte[]> kept = new ArrayList<>(sample.perTask());
+        ByteBuf k = new ByteBuf();
+        long seen = 0;
+        while (records.hasNext()) {
+            Pair<?, ?> p = (Pair<?, ?>) records.next();
+            seen++;
+            int slot = kept.size() < sample.perTask() ? kept.size() : (int) (random.nextDouble() * seen);
+            if (slot < sample.perTask()) {
+                k.reset();
+                sample.keySerde().write(p.key(), k);
+                if (slot == kept.size()) {
+                    kept.add(k.toByteArray());
+                } else {
+                    kept.set(slot, k.toByteArray());
+                }
+            }
+        }
+        return kept;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TaskResult writeSink(StagePlan stage, int partition, int attempt, Iterator<Object> records,
+            TaskEnv env, StageOutput.ToSink sink) throws Exception {
+        JobCommitter<Object> committer = (JobCommitter<Object>) env.committers().apply(stage.id());
+        if (committer == null) {
+            throw new IllegalStateException("no output committer for stage " + stage.id());
+        }
+        String taskId = Integer.toString(partition);
+        Writer<Object> writer = committer.openWriter(taskId, attempt);
+        long n = 0;
+        try {
+            if (sink.byteLines()) {
+                Object plain = writer;
+                if (!(plain instanceof TextLineWriter lines)) {
+                    throw new IllegalArgumentException("byte lines need a text line sink, not "
+                            + writer.getClass().getName());
+                }
+                while (records.hasNext()) {
+                    byte[] line = (byte[]) records.next();
+                    lines.writeLine(line, 0, line.length);
+                    n++;
+                }
+            } else {
+                while (records.hasNext()) {
+                    writer.write(records.next());
+                    n++;
+                }
+            }
+            writer.close();
+            boolean committed = committer.commitTask(taskId, attempt);
+            return new TaskResult(stage.id(), partition, attempt, n, 0, 0, committed);
+        } catch (Exception | Error e) {
+            try {
+                writer.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            committer.abortTask(taskId, attempt);
+            throw e;
+        }
+    }
+
+    /** Deletes what a failed attempt may have left in the work directory. */
+    public static void cleanUpAttempt(Path workDir, int stage, int partition, int attempt) throws IOException {
+        Files.deleteIfExists(ShuffleFiles.data(workDir, stage, partition, attempt));
+        Files.deleteIfExists(ShuffleFiles.index(workDir, stage, partition, attempt));
+        Path data = ShuffleFiles.data(workDir, stage, partition, attempt);
+        Files.deleteIfExists(data.resolveSibling(data.getFileName() + ".tmp"));
+        Path index = ShuffleFiles.index(workDir, stage, partition, attempt);
+        Files.deleteIfExists(index.resolveSibling(index.getFileName() + ".tmp"));
+    }
+}
