@@ -75,6 +75,8 @@ final class AgentLoop implements Runnable {
     private final DeadLetters deadLetters;
     private final StatusFactory statuses;
     private final StatusUpdateQueue updates;
+    /** Where each update is journaled before it is sent, and each acknowledgement that releases one. */
+    private final StatusJournal journal;
     private final Tasks tasks;
     private final BlockingQueue<Tasks.Exit> exits;
     /** Ends of fetches, from the fetch threads; bounded like the exits, one per task at most. */
@@ -101,7 +103,7 @@ final class AgentLoop implements Runnable {
     AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor, Executor fetchExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
               Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress,
-              Isolator isolator) {
+              Isolator isolator, StatusJournal journal) {
         this.config = config;
         this.httpAddress = httpAddress;
         this.clock = clock;
@@ -115,6 +117,7 @@ final class AgentLoop implements Runnable {
         this.statuses = new StatusFactory(agentId, clock);
         this.updates = new StatusUpdateQueue(config.maxPendingUpdates(),
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
+        this.journal = journal;
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.fetched = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
@@ -127,6 +130,33 @@ final class AgentLoop implements Runnable {
         this.sandboxGc = new SandboxGc(sandboxes, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
                 () -> SandboxGc.freeDiskPercent(sandboxes));
         this.nextGcAtMs = clock.millis();
+        resendJournaled();
+    }
+
+    /**
+     * Takes back the updates an earlier run journaled and never saw acknowledged: each goes out
+     * again in the first round, heads first, each task's in its order, with the usual backoff.
+     */
+    private void resendJournaled() {
+        List<TaskStatus> unacknowledged = journal.replay().unacknowledged();
+        if (unacknowledged.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        int dropped = 0;
+        for (TaskStatus update : unacknowledged) {
+            if (updates.free() < 1) {
+                dropped++;
+                continue;
+            }
+            updates.add(update, now).ifPresent(outbox::add);
+        }
+        LOG.info("agent {}: resending {} status updates an earlier run journaled and never saw acknowledged", agentId,
+                unacknowledged.size() - dropped);
+        if (dropped > 0) {
+            LOG.error("agent {}: dropped {} journaled status updates: more than the {} pending updates allowed", agentId, dropped,
+                    updates.maxSize());
+        }
     }
 
     /** What the agent reports now: its total and attributes as last measured. */
@@ -211,6 +241,18 @@ final class AgentLoop implements Runnable {
         drainExits();
         drainFetched();
         flushOutbox();
+        compactJournalIfDue();
+    }
+
+    private void compactJournalIfDue() {
+        long now = clock.millis();
+        if (journal.compactionDue(now)) {
+            try {
+                journal.compact(updates.pending(), now);
+            } catch (RuntimeException e) {
+                LOG.error("agent {}: cannot compact the status journal; going on with the old generation", agentId, e);
+            }
+        }
     }
 
     private void runTimers(long now) {
@@ -425,6 +467,13 @@ final class AgentLoop implements Runnable {
                     ack.getUpdateId(), ack.getTaskId());
             return;
         }
+        try {
+            journal.appendAck(ack.getFrameworkId(), ack.getTaskId(), ack.getUpdateId());
+        } catch (RuntimeException e) {
+            // The next run resends that update once more; the framework's client drops the repeat.
+            LOG.error("agent {}: cannot journal the acknowledgement of update {} of task {}", agentId, ack.getUpdateId(),
+                    ack.getTaskId(), e);
+        }
         result.next().ifPresent(outbox::add);
     }
 
@@ -476,6 +525,13 @@ final class AgentLoop implements Runnable {
             LOG.error("agent {}: dropping {} update of task {}: {} status updates pending (limit)", agentId, status.getState(),
                     status.getTaskId(), updates.size());
             return;
+        }
+        try {
+            journal.appendUpdate(status);
+        } catch (RuntimeException e) {
+            // Still sent and resent by this run; only a restart before its acknowledgement loses it.
+            LOG.error("agent {}: cannot journal the {} update of task {}; sending it anyway", agentId, status.getState(),
+                    status.getTaskId(), e);
         }
         updates.add(status, clock.millis()).ifPresent(outbox::add);
     }
@@ -546,8 +602,9 @@ final class AgentLoop implements Runnable {
 
     /**
      * Kills the tasks (SIGTERM, the configured grace period, SIGKILL), sends the heads of the
-     * status FIFOs once (the KILLED updates among them; they are not resent: the journal of a
-     * later issue keeps them across restarts), stores the command position and closes the clients.
+     * status FIFOs once (the KILLED updates among them; the journal keeps every unacknowledged
+     * one, and the next run on this work directory resends them), stores the command position and
+     * closes the clients.
      */
     private void shutdown() {
         try {
