@@ -257,6 +257,15 @@ public final class Agent implements AutoCloseable {
         return () -> ResourceProbe.measure(config.workDir(), nvidiaSmi);
     }
 
+    /**
+     * Status updates journaled and waiting for the framework's acknowledgement, as of the loop's
+     * last round; 0 before {@link #start()}.
+     */
+    int pendingUpdates() {
+        AgentLoop l = loop;
+        return l != null ? l.pendingUpdates() : 0;
+    }
+
     /** True once the master has answered this run's RegisterAgent. */
     public boolean isRegistered() {
         AgentLoop l = loop;

@@ -88,6 +88,8 @@ final class AgentLoop implements Runnable {
 
     private volatile boolean stopRequested;
     private volatile boolean registered;
+    /** Updates waiting for acknowledgement, as of the end of the last round; for other threads to read. */
+    private volatile int pendingUpdates;
     private boolean channelOpen;
     /** Registered, but the resources changed since: RegisterAgent is resent until answered. */
     private boolean reregistering;
@@ -168,6 +170,11 @@ final class AgentLoop implements Runnable {
         return registered;
     }
 
+    /** Status updates waiting for acknowledgement, as of the end of the last round. */
+    int pendingUpdates() {
+        return pendingUpdates;
+    }
+
     /** Asks the loop to stop: it kills the tasks, sends their last updates, and closes the clients. */
     void requestStop() {
         stopRequested = true;
@@ -242,6 +249,7 @@ final class AgentLoop implements Runnable {
         drainFetched();
         flushOutbox();
         compactJournalIfDue();
+        pendingUpdates = updates.size();
     }
 
     private void compactJournalIfDue() {

@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * process being killed (the kernel owns the pages), not the loss of the host or its power.
  *
  * <p>Not thread-safe: one writer, the agent's loop thread (the work directory lock keeps a second
- * agent out).
+ * agent out). The thread that opens it may hand it to another, which then owns it.
  */
 final class StatusJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusJournal.class);
@@ -129,6 +129,8 @@ final class StatusJournal implements AutoCloseable {
         StatusJournal journal = new StatusJournal(dir, compactAfterEntries, replay);
         journal.generation = current.map(name -> Integer.parseInt(name.substring(GEN_PREFIX.length()))).orElse(0);
         journal.switchTo(replay.unacknowledged(), nowMs);
+        // Opened on the caller's thread, written on the agent loop's: the next thread to append owns it.
+        journal.appender.singleThreadedCheckReset();
         if (current.isPresent()) {
             LOG.info("status journal {}: replayed {} entries ({} skipped as damaged), {} updates unacknowledged",
                     dir, replay.entries(), replay.skipped(), replay.unacknowledged().size());
