@@ -60,6 +60,11 @@ final class AgentLoop implements Runnable {
     static final long ERROR_PAUSE_MS = 1_000;
     /** Most status update resends in one round; the rest go out in the next rounds. */
     static final int MAX_RESENDS_PER_ROUND = 1_000;
+    /**
+     * How often the tasks' output files are checked for rotation: a file passes its size limit by
+     * at most what its task writes in this time.
+     */
+    static final long LOG_ROTATION_INTERVAL_MS = 1_000;
     /** Upper bound on one StatusMessage's estimated encoded size (Kafka's default limit is 1 MiB). */
     static final long MAX_STATUS_MESSAGE_BYTES = 512 * 1024;
 
@@ -101,6 +106,7 @@ final class AgentLoop implements Runnable {
     private final String httpAddress;
     private final SandboxGc sandboxGc;
     private long nextGcAtMs;
+    private long nextLogRotationAtMs;
 
     AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor, Executor fetchExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
@@ -280,6 +286,10 @@ final class AgentLoop implements Runnable {
         }
         outbox.addAll(updates.due(now, MAX_RESENDS_PER_ROUND));
         tasks.escalateDue(now);
+        if (now >= nextLogRotationAtMs) {
+            tasks.rotateLogs();
+            nextLogRotationAtMs = now + LOG_ROTATION_INTERVAL_MS;
+        }
         if (now >= nextGcAtMs) {
             // At the probe interval: a scan lists every sandbox, which is not free.
             sandboxGc.scan(tasks.sandboxesInUse());
@@ -302,6 +312,7 @@ final class AgentLoop implements Runnable {
         next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, nextGcAtMs);
+        next = Math.min(next, nextLogRotationAtMs);
         return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
     }
 

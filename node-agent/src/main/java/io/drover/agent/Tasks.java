@@ -53,11 +53,6 @@ final class Tasks {
     static final long MAX_GRACE_PERIOD_MS = 3_600_000;
     /** How long {@link #killAll} waits for processes to die after SIGKILL. */
     private static final long FORCE_KILL_WAIT_MS = 5_000;
-    /**
-     * Longest a terminal update waits, after the process exited, for its output to be written
-     * out; only a child the task left running with the pipes open makes it wait that long.
-     */
-    static final long OUTPUT_DRAIN_WAIT_MS = 2_000;
 
     /** A task's process ended with this exit code (128+N for signal N). */
     record Exit(RunningTask task, int exitCode) {}
@@ -361,14 +356,17 @@ final class Tasks {
             LOG.warn("task {} of framework {}: {}; killing it", taskId, frameworkId, rt.isolationFailure);
             ProcessTree.forceKill(List.of(process.toHandle()));
         }
+        if (rt.isolationFailure == null) {
+            try {
+                // Only now, inside its limits, does the wrapper start the command.
+                started.go();
+            } catch (IOException e) {
+                LOG.warn("task {} of framework {}: its wrapper ended before it could start the command: {}", taskId, frameworkId, e.toString());
+            }
+        }
         running.put(key, rt);
-        // The terminal update carries the end of the output files, so it waits for the pumps to
-        // drain the pipes; but a child the task left behind may hold them open, so not forever.
-        CompletableFuture<Void> outputClosed = started.outputClosed();
-        rt.exitReported = process.onExit()
-                .thenCompose(p -> outputClosed.copy().completeOnTimeout(null, OUTPUT_DRAIN_WAIT_MS, TimeUnit.MILLISECONDS)
-                        .thenApply(ignored -> p))
-                .thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
+        // The output goes straight to the sandbox's files, so the tails are complete at the exit.
+        rt.exitReported = process.onExit().thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
         LOG.info("task {} of framework {} runs as pid {} in {}", taskId, frameworkId, process.pid(), sandbox);
         return statuses.builder(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.NONE, "")
                 .setSandboxPath(sandbox.toString())
@@ -432,6 +430,13 @@ final class Tasks {
         escalations.add(new Escalation(clock.millis() + graceMs, tree));
         LOG.info("killing task {} of framework {}: SIGTERM to {} processes, SIGKILL in {} ms", taskId, frameworkId, tree.size(), graceMs);
         return KillOutcome.KILLING;
+    }
+
+    /** Rolls the output files of every running task over that passed the size limit. */
+    void rotateLogs() {
+        for (RunningTask rt : running.values()) {
+            launcher.rotateLogs(rt.sandbox);
+        }
     }
 
     /** When the earliest pending SIGKILL is due. */
