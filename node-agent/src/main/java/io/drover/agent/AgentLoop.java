@@ -14,6 +14,7 @@ import io.drover.api.protocol.AgentRegistered;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
 import io.drover.api.protocol.ReconcileTasks;
+import io.drover.api.protocol.RecoveredTask;
 import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
@@ -28,6 +29,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +93,8 @@ final class AgentLoop implements Runnable {
     private final BlockingQueue<Tasks.Fetched> fetched;
     private final Backoff registerBackoff;
     private final List<TaskStatus> outbox = new ArrayList<>();
+    /** The tasks of earlier runs this run accounts for, named in every RegisterAgent. */
+    private final List<RecoveredTask> recoveredTasks;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -139,6 +146,47 @@ final class AgentLoop implements Runnable {
                 () -> SandboxGc.freeDiskPercent(sandboxes));
         this.nextGcAtMs = clock.millis();
         resendJournaled();
+        this.recoveredTasks = recoverTasks(workDir.sandboxesRoot());
+    }
+
+    /**
+     * Takes over what an earlier run on this work directory left (see {@link Tasks#recover}) and
+     * returns the tasks this run accounts for, which its RegisterAgent names: those re-attached,
+     * and those with updates to deliver (the journal's and the ones recovery just reported).
+     */
+    private List<RecoveredTask> recoverTasks(Path sandboxesRoot) {
+        Set<StatusUpdateQueue.TaskKey> reported = new HashSet<>();
+        for (TaskStatus pending : updates.pending()) {
+            if (isTerminal(pending.getState())) {
+                reported.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
+            }
+        }
+        List<TaskCheckpoint> checkpoints = TaskCheckpoint.scan(sandboxesRoot);
+        Tasks.Recovered recovered = tasks.recover(checkpoints, config.recovery(), config.killGracePeriodMs(), reported);
+        for (int i = 0; i < recovered.updates().size(); i++) {
+            enqueue(recovered.updates().get(i));
+            // Journaled now, so the next run does not report the task again.
+            TaskCheckpoint.delete(recovered.endedSandboxes().get(i));
+        }
+        Set<StatusUpdateQueue.TaskKey> accounted = new LinkedHashSet<>(recovered.running());
+        for (TaskStatus pending : updates.pending()) {
+            accounted.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
+        }
+        if (!checkpoints.isEmpty()) {
+            LOG.info("agent {}: recovered {} tasks of an earlier run ({}): {} still run, {} ended while it was down", agentId,
+                    checkpoints.size(), config.recovery().name().toLowerCase(Locale.ROOT), recovered.running().size(),
+                    recovered.updates().size());
+        }
+        return accounted.stream()
+                .map(k -> RecoveredTask.newBuilder().setFrameworkId(k.frameworkId()).setTaskId(k.taskId()).build())
+                .toList();
+    }
+
+    private static boolean isTerminal(TaskState state) {
+        return switch (state) {
+            case FINISHED, FAILED, KILLED, ERROR, LOST, DROPPED, GONE -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -536,6 +584,8 @@ final class AgentLoop implements Runnable {
         exits.drainTo(drained);
         for (Tasks.Exit exit : drained) {
             enqueue(tasks.exited(exit));
+            // After the terminal update is journaled: from now on the journal speaks for the task.
+            TaskCheckpoint.delete(exit.task().sandbox);
         }
     }
 
@@ -588,6 +638,7 @@ final class AgentLoop implements Runnable {
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
                 .setHttpAddress(httpAddress)
+                .setRecoveredTasks(recoveredTasks)
                 .build();
         LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);

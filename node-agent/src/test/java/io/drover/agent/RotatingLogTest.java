@@ -122,7 +122,7 @@ class RotatingLogTest {
         TaskStatus end = tasks.exited(exit);
         assertEquals(TaskState.KILLED, end.getState());
         assertEquals("started\n", end.getStdoutTail());
-        List<ProcessHandle> tree = new java.util.ArrayList<>(List.of(exit.task().process.toHandle()));
+        List<ProcessHandle> tree = new java.util.ArrayList<>(List.of(exit.task().process));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> ProcessHandle.allProcesses().noneMatch(this::isInSandbox));
         assertFalse(tree.get(0).isAlive());
