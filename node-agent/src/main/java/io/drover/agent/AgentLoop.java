@@ -93,8 +93,9 @@ final class AgentLoop implements Runnable {
     private final BlockingQueue<Tasks.Fetched> fetched;
     private final Backoff registerBackoff;
     private final List<TaskStatus> outbox = new ArrayList<>();
-    /** The tasks of earlier runs this run accounts for, named in every RegisterAgent. */
-    private final List<RecoveredTask> recoveredTasks;
+    /** The tasks of earlier runs this run accounts for, named in every RegisterAgent; set by {@link #recover()}. */
+    private List<RecoveredTask> recoveredTasks = List.of();
+    private final Path sandboxesRoot;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -145,8 +146,20 @@ final class AgentLoop implements Runnable {
         this.sandboxGc = new SandboxGc(sandboxes, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
                 () -> SandboxGc.freeDiskPercent(sandboxes));
         this.nextGcAtMs = clock.millis();
-        resendJournaled();
-        this.recoveredTasks = recoverTasks(workDir.sandboxesRoot());
+        this.sandboxesRoot = workDir.sandboxesRoot();
+    }
+
+    /**
+     * On the loop thread, the journal's one writer, before anything else: resends what the
+     * journal kept, and takes over the tasks earlier runs left.
+     */
+    private void recover() {
+        try {
+            resendJournaled();
+            recoveredTasks = recoverTasks(sandboxesRoot);
+        } catch (RuntimeException e) {
+            LOG.error("agent {}: recovery of the earlier run's updates and tasks failed; going on without", agentId, e);
+        }
     }
 
     /**
@@ -243,6 +256,7 @@ final class AgentLoop implements Runnable {
     @Override
     public void run() {
         try {
+            recover();
             openChannel();
             if (channelOpen) {
                 registerDelayMs = registerBackoff.initialMs();
