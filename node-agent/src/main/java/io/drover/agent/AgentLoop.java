@@ -388,9 +388,9 @@ final class AgentLoop implements Runnable {
         Object body = command.getBody();
         if (!registered && !(body instanceof AgentRegistered)) {
             // The master answers a registration before it sends anything for that run, and on
-            // that registration it declares the tasks of an earlier run of this agent LOST. So
-            // whatever comes before the answer was meant for an earlier run: running it now
-            // would run tasks the master no longer counts.
+            // that registration it declares LOST the tasks of an earlier run of this agent that
+            // this run did not recover. So whatever comes before the answer was meant for an
+            // earlier run: running it now would run tasks the master no longer counts.
             LOG.info("agent {}: skipping {} at {}-{}@{}, sent before this run registered", agentId,
                     body == null ? "null" : body.getClass().getSimpleName(), r.topic(), r.partition(), r.offset());
             return;
