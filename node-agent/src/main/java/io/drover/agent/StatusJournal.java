@@ -61,10 +61,11 @@ import org.slf4j.LoggerFactory;
  * always the last one, since its writer died there) and writes a fresh one. A crash during a
  * compaction leaves either CURRENT on the old generation (the half-written new one is deleted at
  * the next start) or on the new, complete one (the old one is deleted). Each entry carries a
- * CRC-32; an entry that fails it, or cannot be decoded, is logged and skipped. A generation that
- * cannot be read at all (a half-created cycle file, a damaged directory) is logged and set aside
- * under {@code broken-<gen>}: its unacknowledged updates are lost, and the master's reconciliation
- * (the framework asks, the agent answers from what it runs) fills the gap.
+ * CRC-32; an entry that fails it, or cannot be decoded, is logged and skipped. When Chronicle
+ * cannot read a generation on (a half-created cycle file, a damaged directory; it waits at most
+ * {@value #QUEUE_TIMEOUT_MS} ms), that is logged, the updates read up to there are kept, and the
+ * rest is lost: reconciliation (the framework asks, the agent answers from what it runs) fills
+ * the gap.
  *
  * <p><b>Durability.</b> Appends go to memory-mapped files without fsync: they survive the agent
  * process being killed (the kernel owns the pages), not the loss of the host or its power.
@@ -80,7 +81,7 @@ final class StatusJournal implements AutoCloseable {
     /** A generation older than this is compacted even when it holds few entries, so day files never pile up. */
     static final long MAX_GENERATION_AGE_MS = 24L * 60 * 60 * 1000;
     /** How long Chronicle may wait on a lock or a half-created file before it gives up. */
-    private static final long QUEUE_TIMEOUT_MS = 2_000;
+    static final long QUEUE_TIMEOUT_MS = 2_000;
 
     private static final byte UPDATE = 1;
     private static final byte ACK = 2;
@@ -222,12 +223,12 @@ final class StatusJournal implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        // Everything else is a generation the new CURRENT no longer names: the old one, a
-        // half-written one from a compaction that crashed, a broken one set aside long ago.
+        // Every other generation is one the new CURRENT no longer names: the old one, or a
+        // half-written one from a compaction that crashed.
         try (Stream<Path> children = Files.list(dir)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                if (Files.isDirectory(child) && !name.equals(genName(next)) && (GEN_NAME.matcher(name).matches() || name.startsWith("broken-"))) {
+                if (Files.isDirectory(child) && !name.equals(genName(next)) && GEN_NAME.matcher(name).matches()) {
                     try {
                         deleteTree(child);
                     } catch (UncheckedIOException e) {
@@ -281,15 +282,9 @@ final class StatusJournal implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            Path aside = dir.resolve("broken-" + name);
-            LOG.error("status journal {}: cannot read generation {} ({}); setting it aside as {} and going on with the {} "
-                    + "unacknowledged updates read before the damage", dir, name, e.toString(), aside.getFileName(), live.size());
-            try {
-                deleteTree(aside);
-                Files.move(genDir, aside);
-            } catch (IOException | UncheckedIOException moveError) {
-                LOG.warn("status journal {}: cannot set {} aside: {}", dir, name, moveError.toString());
-            }
+            // The compaction that follows replaces the generation with what could be read.
+            LOG.error("status journal {}: cannot read generation {} past entry {} ({}); going on with the {} "
+                    + "unacknowledged updates read before the damage", dir, name, read, e.toString(), live.size());
         }
         if (skipped > 0) {
             LOG.warn("status journal {}: skipped {} damaged entries of {} in {}", dir, skipped, read, name);
