@@ -55,10 +55,11 @@ import java.util.OptionalLong;
  *     PATH or a path; when it cannot be run the agent reports no GPUs
  * @param probeIntervalMs time between measurements of the machine; when what the agent reports
  *     changes, it sends RegisterAgent again
- * @param logMaxBytes most bytes in a task's {@code stdout} or {@code stderr} file before it rolls
- *     over to {@code stdout.1} (the older ones move up a number)
+ * @param logMaxBytes size past which a task's {@code stdout} or {@code stderr} file is rolled over
+ *     to {@code stdout.1} (the older ones move up a number); checked every second, by copy-truncate
+ *     (see {@code RotatingLog}), so a file may pass it by what its task writes in a second
  * @param logMaxFiles rolled files kept per output stream ({@code stdout.1} to {@code stdout.N});
- *     older ones are deleted, so a stream takes at most {@code logMaxBytes * (logMaxFiles + 1)}
+ *     older ones are deleted, so a stream takes about {@code logMaxBytes * (logMaxFiles + 1)} at most
  * @param httpListen where the agent's HTTP server (task logs) listens, as {@code host:port}
  *     ({@code 0.0.0.0:5051} by default; port 0 picks a free port); "" serves no HTTP
  * @param sandboxMaxAgeMs how long the sandbox of a finished task is kept after its last change
