@@ -96,6 +96,12 @@ final class AgentCommand implements Callable<Integer> {
                     + "or auto, cgroups when writable (default: ${DEFAULT-VALUE})")
     String isolation;
 
+    @Option(names = "--recover", paramLabel = "reattach|cleanup", defaultValue = "reattach",
+            description = "tasks an earlier run on this work dir left running: re-attach to them, or kill them "
+                    + "(reported KILLED, reason AGENT_SHUTDOWN); tasks that ended meanwhile report their exit code either way "
+                    + "(default: ${DEFAULT-VALUE})")
+    String recover;
+
     @Override
     public Integer call() throws Exception {
         if (workDir == null) {
@@ -136,6 +142,11 @@ final class AgentCommand implements Callable<Integer> {
                 b.isolation(AgentConfig.Isolation.valueOf(isolation.trim().toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--isolation must be auto, cgroups or monitor, was '" + isolation + "'");
+            }
+            try {
+                b.recovery(AgentConfig.Recovery.valueOf(recover.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--recover must be reattach or cleanup, was '" + recover + "'");
             }
             config = b.build();
         } catch (IllegalArgumentException e) {

@@ -77,5 +77,9 @@ class CommandLineTest {
         Run badReservation = run("agent", "--work-dir", "/tmp/nowhere", "--reservation", "r1=cpus=lots");
         assertEquals(2, badReservation.code());
         assertTrue(badReservation.err().contains("cpus must be a number"), badReservation.err());
+        Run badRecover = run("agent", "--work-dir", "/tmp/nowhere", "--recover", "later");
+        assertEquals(2, badRecover.code());
+        assertTrue(badRecover.err().contains("--recover must be reattach or cleanup, was 'later'"), badRecover.err());
+        assertFalse(badRecover.err().contains("\tat "), badRecover.err());
     }
 }

@@ -43,6 +43,7 @@ public final class Agent implements AutoCloseable {
     private final WorkDir workDir;
     private final ResourceWatch.Source machine;
     private final ResourceProbe.Report initialReport;
+    private final StatusJournal journal;
     private ExecutorService probeExecutor;
     /** Fetches tasks' URIs: a few threads, a queue bounded by the tasks that may run. */
     private ExecutorService fetchExecutor;
@@ -82,6 +83,7 @@ public final class Agent implements AutoCloseable {
         this.workDir = WorkDir.open(config.workDir(), config.agentIdOverride(), config.hostname(), new SecureRandom());
         try {
             this.initialReport = ResourceProbe.report(machine.measure(), config);
+            this.journal = StatusJournal.open(workDir.journalDir(), journalCompactAfterEntries(config), clock.millis());
         } catch (RuntimeException e) {
             workDir.close();
             throw e;
@@ -146,7 +148,7 @@ public final class Agent implements AutoCloseable {
         }
         this.httpAddress = httpAddress;
         loop = new AgentLoop(config, clock, workDir, machine, probeExecutor, fetchExecutor, initialReport, version(), createdAtMs,
-                producer, consumer, httpAddress, isolator);
+                producer, consumer, httpAddress, isolator, journal);
         thread = new Thread(loop, "drover-agent-" + agentId());
         thread.start();
         LOG.info("agent {} started on {} with work dir {}", agentId(), config.hostname(), workDir.dir());
@@ -184,6 +186,8 @@ public final class Agent implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        // After the loop, its one writer; before the lock, so that the next agent is the only one.
+        journal.close();
         workDir.close();
     }
 
@@ -196,6 +200,14 @@ public final class Agent implements AutoCloseable {
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         AgentLoop l = loop;
         return l != null && l.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Entries a journal generation may hold before it is compacted: four times the pending bound
+     * (so a compaction rewrites at most a quarter of what it drops), and at least 10,000.
+     */
+    static long journalCompactAfterEntries(AgentConfig config) {
+        return Math.max(10_000L, 4L * config.maxPendingUpdates());
     }
 
     private MemoryMonitor memoryMonitor() {
@@ -243,6 +255,15 @@ public final class Agent implements AutoCloseable {
         ResourceProbe.logGraphicsCards();
         NvidiaSmi nvidiaSmi = new NvidiaSmi(config.nvidiaSmiCommand(), NvidiaSmi.DEFAULT_TIMEOUT);
         return () -> ResourceProbe.measure(config.workDir(), nvidiaSmi);
+    }
+
+    /**
+     * Status updates journaled and waiting for the framework's acknowledgement, as of the loop's
+     * last round; 0 before {@link #start()}.
+     */
+    int pendingUpdates() {
+        AgentLoop l = loop;
+        return l != null ? l.pendingUpdates() : 0;
     }
 
     /** True once the master has answered this run's RegisterAgent. */

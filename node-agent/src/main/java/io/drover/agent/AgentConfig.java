@@ -55,10 +55,11 @@ import java.util.OptionalLong;
  *     PATH or a path; when it cannot be run the agent reports no GPUs
  * @param probeIntervalMs time between measurements of the machine; when what the agent reports
  *     changes, it sends RegisterAgent again
- * @param logMaxBytes most bytes in a task's {@code stdout} or {@code stderr} file before it rolls
- *     over to {@code stdout.1} (the older ones move up a number)
+ * @param logMaxBytes size past which a task's {@code stdout} or {@code stderr} file is rolled over
+ *     to {@code stdout.1} (the older ones move up a number); checked every second, by copy-truncate
+ *     (see {@code RotatingLog}), so a file may pass it by what its task writes in a second
  * @param logMaxFiles rolled files kept per output stream ({@code stdout.1} to {@code stdout.N});
- *     older ones are deleted, so a stream takes at most {@code logMaxBytes * (logMaxFiles + 1)}
+ *     older ones are deleted, so a stream takes about {@code logMaxBytes * (logMaxFiles + 1)} at most
  * @param httpListen where the agent's HTTP server (task logs) listens, as {@code host:port}
  *     ({@code 0.0.0.0:5051} by default; port 0 picks a free port); "" serves no HTTP
  * @param sandboxMaxAgeMs how long the sandbox of a finished task is kept after its last change
@@ -70,6 +71,8 @@ import java.util.OptionalLong;
  * @param fetchMaxFileBytes most bytes of one file fetched for a task's URIs; a larger one fails the task
  * @param fetchCacheMaxBytes most bytes kept in the work dir's {@code cache/} of fetched files with a
  *     sha256; the least recently used are deleted beyond it (0 caches nothing)
+ * @param recovery what the agent does, at start, with the tasks an earlier run on its work
+ *     directory left running (see {@link Recovery})
  */
 public record AgentConfig(
         String bootstrap,
@@ -105,7 +108,22 @@ public record AgentConfig(
         Isolation isolation,
         long memoryCheckIntervalMs,
         long fetchMaxFileBytes,
-        long fetchCacheMaxBytes) {
+        long fetchCacheMaxBytes,
+        Recovery recovery) {
+
+    /** What a starting agent does with the tasks an earlier run on its work directory left running. */
+    public enum Recovery {
+        /**
+         * Re-attach to them: watch them, kill them on request, hold them to their limits, and tell
+         * the master, which keeps them. Tasks that ended meanwhile report their real end.
+         */
+        REATTACH,
+        /**
+         * Kill them (SIGTERM to each process tree, the kill grace period, SIGKILL) and report them
+         * KILLED with reason AGENT_SHUTDOWN. Tasks that ended meanwhile report their real end.
+         */
+        CLEANUP
+    }
 
     /** How tasks are held to their cpus and memory. */
     public enum Isolation {
@@ -245,6 +263,7 @@ public record AgentConfig(
         if (fetchCacheMaxBytes < 0 || fetchCacheMaxBytes > MAX_FETCH_BYTES) {
             throw new IllegalArgumentException("fetchCacheMaxBytes must be in [0, " + MAX_FETCH_BYTES + "], was " + fetchCacheMaxBytes);
         }
+        requirePresent(recovery, "recovery must be one of reattach, cleanup");
     }
 
     /** A builder with every default set; only the bootstrap servers and the work dir are required. */
@@ -287,6 +306,7 @@ public record AgentConfig(
         b.memoryCheckIntervalMs = memoryCheckIntervalMs;
         b.fetchMaxFileBytes = fetchMaxFileBytes;
         b.fetchCacheMaxBytes = fetchCacheMaxBytes;
+        b.recovery = recovery;
         return b;
     }
 
@@ -395,6 +415,7 @@ public record AgentConfig(
         private long memoryCheckIntervalMs = DEFAULT_MEMORY_CHECK_INTERVAL_MS;
         private long fetchMaxFileBytes = DEFAULT_FETCH_MAX_FILE_BYTES;
         private long fetchCacheMaxBytes = DEFAULT_FETCH_CACHE_MAX_BYTES;
+        private Recovery recovery = Recovery.REATTACH;
 
         private Builder(String bootstrap, Path workDir) {
             this.bootstrap = bootstrap;
@@ -559,6 +580,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** What to do with tasks an earlier run left running; {@link Recovery#REATTACH} by default. */
+        public Builder recovery(Recovery recovery) {
+            this.recovery = recovery;
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -577,7 +604,7 @@ public record AgentConfig(
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
                     probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent,
-                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes);
+                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes, recovery);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.drover.api.protocol.AgentRegistered;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
 import io.drover.api.protocol.ReconcileTasks;
+import io.drover.api.protocol.RecoveredTask;
 import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
@@ -28,6 +29,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +65,11 @@ final class AgentLoop implements Runnable {
     static final long ERROR_PAUSE_MS = 1_000;
     /** Most status update resends in one round; the rest go out in the next rounds. */
     static final int MAX_RESENDS_PER_ROUND = 1_000;
+    /**
+     * How often the tasks' output files are checked for rotation: a file passes its size limit by
+     * at most what its task writes in this time.
+     */
+    static final long LOG_ROTATION_INTERVAL_MS = 1_000;
     /** Upper bound on one StatusMessage's estimated encoded size (Kafka's default limit is 1 MiB). */
     static final long MAX_STATUS_MESSAGE_BYTES = 512 * 1024;
 
@@ -75,17 +85,24 @@ final class AgentLoop implements Runnable {
     private final DeadLetters deadLetters;
     private final StatusFactory statuses;
     private final StatusUpdateQueue updates;
+    /** Where each update is journaled before it is sent, and each acknowledgement that releases one. */
+    private final StatusJournal journal;
     private final Tasks tasks;
     private final BlockingQueue<Tasks.Exit> exits;
     /** Ends of fetches, from the fetch threads; bounded like the exits, one per task at most. */
     private final BlockingQueue<Tasks.Fetched> fetched;
     private final Backoff registerBackoff;
     private final List<TaskStatus> outbox = new ArrayList<>();
+    /** The tasks of earlier runs this run accounts for, named in every RegisterAgent; set by {@link #recover()}. */
+    private List<RecoveredTask> recoveredTasks = List.of();
+    private final Path sandboxesRoot;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile boolean stopRequested;
     private volatile boolean registered;
+    /** Updates waiting for acknowledgement, as of the end of the last round; for other threads to read. */
+    private volatile int pendingUpdates;
     private boolean channelOpen;
     /** Registered, but the resources changed since: RegisterAgent is resent until answered. */
     private boolean reregistering;
@@ -97,11 +114,12 @@ final class AgentLoop implements Runnable {
     private final String httpAddress;
     private final SandboxGc sandboxGc;
     private long nextGcAtMs;
+    private long nextLogRotationAtMs;
 
     AgentLoop(AgentConfig config, Clock clock, WorkDir workDir, ResourceWatch.Source machine, Executor probeExecutor, Executor fetchExecutor,
               ResourceProbe.Report initialReport, String agentVersion, long startedAtMs,
               Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, String httpAddress,
-              Isolator isolator) {
+              Isolator isolator, StatusJournal journal) {
         this.config = config;
         this.httpAddress = httpAddress;
         this.clock = clock;
@@ -115,6 +133,7 @@ final class AgentLoop implements Runnable {
         this.statuses = new StatusFactory(agentId, clock);
         this.updates = new StatusUpdateQueue(config.maxPendingUpdates(),
                 new Backoff(config.statusRetryInitialMs(), config.statusRetryMaxMs()));
+        this.journal = journal;
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.fetched = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
@@ -127,6 +146,86 @@ final class AgentLoop implements Runnable {
         this.sandboxGc = new SandboxGc(sandboxes, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
                 () -> SandboxGc.freeDiskPercent(sandboxes));
         this.nextGcAtMs = clock.millis();
+        this.sandboxesRoot = workDir.sandboxesRoot();
+    }
+
+    /**
+     * On the loop thread, the journal's one writer, before anything else: resends what the
+     * journal kept, and takes over the tasks earlier runs left.
+     */
+    private void recover() {
+        try {
+            resendJournaled();
+            recoveredTasks = recoverTasks(sandboxesRoot);
+        } catch (RuntimeException e) {
+            LOG.error("agent {}: recovery of the earlier run's updates and tasks failed; going on without", agentId, e);
+        }
+    }
+
+    /**
+     * Takes over what an earlier run on this work directory left (see {@link Tasks#recover}) and
+     * returns the tasks this run accounts for, which its RegisterAgent names: those re-attached,
+     * and those with updates to deliver (the journal's and the ones recovery just reported).
+     */
+    private List<RecoveredTask> recoverTasks(Path sandboxesRoot) {
+        Set<StatusUpdateQueue.TaskKey> reported = new HashSet<>();
+        for (TaskStatus pending : updates.pending()) {
+            if (isTerminal(pending.getState())) {
+                reported.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
+            }
+        }
+        List<TaskCheckpoint> checkpoints = TaskCheckpoint.scan(sandboxesRoot);
+        Tasks.Recovered recovered = tasks.recover(checkpoints, config.recovery(), config.killGracePeriodMs(), reported);
+        for (int i = 0; i < recovered.updates().size(); i++) {
+            enqueue(recovered.updates().get(i));
+            // Journaled now, so the next run does not report the task again.
+            TaskCheckpoint.delete(recovered.endedSandboxes().get(i));
+        }
+        Set<StatusUpdateQueue.TaskKey> accounted = new LinkedHashSet<>(recovered.running());
+        for (TaskStatus pending : updates.pending()) {
+            accounted.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
+        }
+        if (!checkpoints.isEmpty()) {
+            LOG.info("agent {}: recovered {} tasks of an earlier run ({}): {} still run, {} ended while it was down", agentId,
+                    checkpoints.size(), config.recovery().name().toLowerCase(Locale.ROOT), recovered.running().size(),
+                    recovered.updates().size());
+        }
+        return accounted.stream()
+                .map(k -> RecoveredTask.newBuilder().setFrameworkId(k.frameworkId()).setTaskId(k.taskId()).build())
+                .toList();
+    }
+
+    private static boolean isTerminal(TaskState state) {
+        return switch (state) {
+            case FINISHED, FAILED, KILLED, ERROR, LOST, DROPPED, GONE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Takes back the updates an earlier run journaled and never saw acknowledged: each goes out
+     * again in the first round, heads first, each task's in its order, with the usual backoff.
+     */
+    private void resendJournaled() {
+        List<TaskStatus> unacknowledged = journal.replay().unacknowledged();
+        if (unacknowledged.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        int dropped = 0;
+        for (TaskStatus update : unacknowledged) {
+            if (updates.free() < 1) {
+                dropped++;
+                continue;
+            }
+            updates.add(update, now).ifPresent(outbox::add);
+        }
+        LOG.info("agent {}: resending {} status updates an earlier run journaled and never saw acknowledged", agentId,
+                unacknowledged.size() - dropped);
+        if (dropped > 0) {
+            LOG.error("agent {}: dropped {} journaled status updates: more than the {} pending updates allowed", agentId, dropped,
+                    updates.maxSize());
+        }
     }
 
     /** What the agent reports now: its total and attributes as last measured. */
@@ -136,6 +235,11 @@ final class AgentLoop implements Runnable {
 
     boolean isRegistered() {
         return registered;
+    }
+
+    /** Status updates waiting for acknowledgement, as of the end of the last round. */
+    int pendingUpdates() {
+        return pendingUpdates;
     }
 
     /** Asks the loop to stop: it kills the tasks, sends their last updates, and closes the clients. */
@@ -152,6 +256,7 @@ final class AgentLoop implements Runnable {
     @Override
     public void run() {
         try {
+            recover();
             openChannel();
             if (channelOpen) {
                 registerDelayMs = registerBackoff.initialMs();
@@ -211,6 +316,19 @@ final class AgentLoop implements Runnable {
         drainExits();
         drainFetched();
         flushOutbox();
+        compactJournalIfDue();
+        pendingUpdates = updates.size();
+    }
+
+    private void compactJournalIfDue() {
+        long now = clock.millis();
+        if (journal.compactionDue(now)) {
+            try {
+                journal.compact(updates.pending(), now);
+            } catch (RuntimeException e) {
+                LOG.error("agent {}: cannot compact the status journal; going on with the old generation", agentId, e);
+            }
+        }
     }
 
     private void runTimers(long now) {
@@ -230,6 +348,10 @@ final class AgentLoop implements Runnable {
         }
         outbox.addAll(updates.due(now, MAX_RESENDS_PER_ROUND));
         tasks.escalateDue(now);
+        if (now >= nextLogRotationAtMs) {
+            tasks.rotateLogs();
+            nextLogRotationAtMs = now + LOG_ROTATION_INTERVAL_MS;
+        }
         if (now >= nextGcAtMs) {
             // At the probe interval: a scan lists every sandbox, which is not free.
             sandboxGc.scan(tasks.sandboxesInUse());
@@ -252,6 +374,7 @@ final class AgentLoop implements Runnable {
         next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, nextGcAtMs);
+        next = Math.min(next, nextLogRotationAtMs);
         return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
     }
 
@@ -265,9 +388,9 @@ final class AgentLoop implements Runnable {
         Object body = command.getBody();
         if (!registered && !(body instanceof AgentRegistered)) {
             // The master answers a registration before it sends anything for that run, and on
-            // that registration it declares the tasks of an earlier run of this agent LOST. So
-            // whatever comes before the answer was meant for an earlier run: running it now
-            // would run tasks the master no longer counts.
+            // that registration it declares LOST the tasks of an earlier run of this agent that
+            // this run did not recover. So whatever comes before the answer was meant for an
+            // earlier run: running it now would run tasks the master no longer counts.
             LOG.info("agent {}: skipping {} at {}-{}@{}, sent before this run registered", agentId,
                     body == null ? "null" : body.getClass().getSimpleName(), r.topic(), r.partition(), r.offset());
             return;
@@ -425,6 +548,13 @@ final class AgentLoop implements Runnable {
                     ack.getUpdateId(), ack.getTaskId());
             return;
         }
+        try {
+            journal.appendAck(ack.getFrameworkId(), ack.getTaskId(), ack.getUpdateId());
+        } catch (RuntimeException e) {
+            // The next run resends that update once more; the framework's client drops the repeat.
+            LOG.error("agent {}: cannot journal the acknowledgement of update {} of task {}", agentId, ack.getUpdateId(),
+                    ack.getTaskId(), e);
+        }
         result.next().ifPresent(outbox::add);
     }
 
@@ -468,6 +598,8 @@ final class AgentLoop implements Runnable {
         exits.drainTo(drained);
         for (Tasks.Exit exit : drained) {
             enqueue(tasks.exited(exit));
+            // After the terminal update is journaled: from now on the journal speaks for the task.
+            TaskCheckpoint.delete(exit.task().sandbox);
         }
     }
 
@@ -476,6 +608,13 @@ final class AgentLoop implements Runnable {
             LOG.error("agent {}: dropping {} update of task {}: {} status updates pending (limit)", agentId, status.getState(),
                     status.getTaskId(), updates.size());
             return;
+        }
+        try {
+            journal.appendUpdate(status);
+        } catch (RuntimeException e) {
+            // Still sent and resent by this run; only a restart before its acknowledgement loses it.
+            LOG.error("agent {}: cannot journal the {} update of task {}; sending it anyway", agentId, status.getState(),
+                    status.getTaskId(), e);
         }
         updates.add(status, clock.millis()).ifPresent(outbox::add);
     }
@@ -513,6 +652,7 @@ final class AgentLoop implements Runnable {
                 .setAgentVersion(agentVersion)
                 .setStartedAtMs(startedAtMs)
                 .setHttpAddress(httpAddress)
+                .setRecoveredTasks(recoveredTasks)
                 .build();
         LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);
@@ -546,8 +686,9 @@ final class AgentLoop implements Runnable {
 
     /**
      * Kills the tasks (SIGTERM, the configured grace period, SIGKILL), sends the heads of the
-     * status FIFOs once (the KILLED updates among them; they are not resent: the journal of a
-     * later issue keeps them across restarts), stores the command position and closes the clients.
+     * status FIFOs once (the KILLED updates among them; the journal keeps every unacknowledged
+     * one, and the next run on this work directory resends them), stores the command position and
+     * closes the clients.
      */
     private void shutdown() {
         try {

@@ -31,8 +31,7 @@ final class CgroupIsolator implements Isolator {
     @Override
     public Guard attach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
         long memMb = resources.getMemMb();
-        // '~' never occurs in ids, and the pid keeps a re-run's group apart from a leftover one.
-        String name = frameworkId + ProcessLauncher.RUN_SEPARATOR + taskId + ProcessLauncher.RUN_SEPARATOR + process.pid();
+        String name = groupName(frameworkId, taskId, process);
         CgroupsV1.Group group = cgroups.create(name, Math.max(0, memMb) * MIB, resources.getCpus());
         try {
             cgroups.move(group, process.pid());
@@ -44,6 +43,29 @@ final class CgroupIsolator implements Isolator {
             }
             throw new IOException("cannot move pid " + process.pid() + " into cgroup " + group.memory() + ": " + e.getMessage(), e);
         }
+        return guard(group, memMb, frameworkId, taskId);
+    }
+
+    /**
+     * A re-attached task keeps the groups its earlier agent run made for it, limits and OOM count
+     * included, when they are still there (its whole tree is still inside them); else it gets new
+     * ones, as at a start.
+     */
+    @Override
+    public Guard reattach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
+        Optional<CgroupsV1.Group> existing = cgroups.existing(groupName(frameworkId, taskId, process));
+        if (existing.isPresent()) {
+            return guard(existing.get(), resources.getMemMb(), frameworkId, taskId);
+        }
+        return attach(frameworkId, taskId, process, resources);
+    }
+
+    /** '~' never occurs in ids, and the pid keeps a re-run's group apart from a leftover one. */
+    private static String groupName(String frameworkId, String taskId, ProcessHandle process) {
+        return frameworkId + ProcessLauncher.RUN_SEPARATOR + taskId + ProcessLauncher.RUN_SEPARATOR + process.pid();
+    }
+
+    private Guard guard(CgroupsV1.Group group, long memMb, String frameworkId, String taskId) {
         return new Guard() {
             @Override
             public Optional<String> memoryKill(int exitCode) {

@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -101,6 +102,12 @@ final class CgroupsV1 {
             throw e;
         }
         return g;
+    }
+
+    /** A task's groups made earlier (by an earlier run of this agent), when both still exist. */
+    Optional<Group> existing(String name) {
+        Group g = new Group(memoryParent.resolve(name), cpuParent.resolve(name));
+        return Files.isDirectory(g.memory()) && Files.isDirectory(g.cpu()) ? Optional.of(g) : Optional.empty();
     }
 
     /** Moves a process (and the threads it has) into the task's groups. */

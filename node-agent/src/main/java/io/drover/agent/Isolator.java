@@ -60,6 +60,16 @@ interface Isolator extends AutoCloseable {
      */
     Guard attach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException;
 
+    /**
+     * Puts a task that an earlier run of this agent started (and this run re-attached to) back
+     * under its limits. By default the same as {@link #attach}.
+     *
+     * @throws IOException when the limits cannot be applied; the task runs on without them
+     */
+    default Guard reattach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
+        return attach(frameworkId, taskId, process, resources);
+    }
+
     /** What this isolator enforces, for the log. */
     String describe();
 

@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * <p>Pure bookkeeping: it sends nothing and reads no clock. Every method takes the current time
  * and returns what must be sent now. The total number of pending updates is bounded.
  *
- * <p>The state lives in memory only, so an agent restart loses unacknowledged updates; a later
- * issue journals them in Chronicle Queue before they are sent.
+ * <p>The state lives in memory; {@link StatusJournal} keeps it across restarts (the agent loop
+ * journals each update before adding it here, and each matched acknowledgement).
  *
  * <p>Not thread-safe: the agent's loop thread owns it.
  */
@@ -168,6 +168,15 @@ final class StatusUpdateQueue {
         List<TaskStatus> out = new ArrayList<>(streams.size());
         for (Stream s : streams.values()) {
             out.add(s.updates.peekFirst());
+        }
+        return out;
+    }
+
+    /** Every update waiting for acknowledgement, each task's in its order (what the journal keeps on compaction). */
+    List<TaskStatus> pending() {
+        List<TaskStatus> out = new ArrayList<>(size);
+        for (Stream s : streams.values()) {
+            out.addAll(s.updates);
         }
         return out;
     }

@@ -53,14 +53,24 @@ final class Tasks {
     static final long MAX_GRACE_PERIOD_MS = 3_600_000;
     /** How long {@link #killAll} waits for processes to die after SIGKILL. */
     private static final long FORCE_KILL_WAIT_MS = 5_000;
-    /**
-     * Longest a terminal update waits, after the process exited, for its output to be written
-     * out; only a child the task left running with the pipes open makes it wait that long.
-     */
-    static final long OUTPUT_DRAIN_WAIT_MS = 2_000;
 
-    /** A task's process ended with this exit code (128+N for signal N). */
-    record Exit(RunningTask task, int exitCode) {}
+    /**
+     * A task's process ended with this exit code (128+N for signal N). {@code recorded} is false
+     * for a re-attached task whose wrapper ended without recording the code (killed by SIGKILL):
+     * then the code means nothing.
+     */
+    record Exit(RunningTask task, int exitCode, boolean recorded) {
+        Exit(RunningTask task, int exitCode) {
+            this(task, exitCode, true);
+        }
+    }
+
+    /**
+     * What recovery found: the updates to send now (tasks that ended while the agent was down, or
+     * whose process vanished), with the sandboxes whose checkpoints to delete once they are
+     * journaled, and the tasks re-attached (or being killed, under cleanup), which report later.
+     */
+    record Recovered(List<TaskStatus> updates, List<Path> endedSandboxes, List<StatusUpdateQueue.TaskKey> running) {}
 
     /** What a kill request found. */
     enum KillOutcome {
@@ -77,18 +87,21 @@ final class Tasks {
         final String frameworkId;
         final String taskId;
         final Path sandbox;
-        final Process process;
+        /** The task's wrapper process, root of its process tree. */
+        final ProcessHandle process;
         /** The disk the task was given, in MiB; its sandbox may fill that much. */
         final long diskMb;
         /** Completes once the exit has been handed to the exit sink. */
         CompletableFuture<Void> exitReported;
         TaskStatusReason killReason;
+        /** The message of the task's KILLED update, when not the usual one for its kill reason. */
+        String killMessage;
         /** Holds the task to its cpus and memory; set right after the start. */
         Isolator.Guard guard;
         /** Why the task was killed right after its start, when its limits could not be applied. */
         String isolationFailure;
 
-        RunningTask(String frameworkId, String taskId, Path sandbox, Process process, long diskMb) {
+        RunningTask(String frameworkId, String taskId, Path sandbox, ProcessHandle process, long diskMb) {
             this.frameworkId = frameworkId;
             this.taskId = taskId;
             this.sandbox = sandbox;
@@ -229,7 +242,7 @@ final class Tasks {
     /** The process of a running task. */
     Optional<ProcessHandle> handle(String frameworkId, String taskId) {
         RunningTask rt = running.get(new StatusUpdateQueue.TaskKey(frameworkId, taskId));
-        return rt == null ? Optional.empty() : Optional.of(rt.process.toHandle());
+        return rt == null ? Optional.empty() : Optional.of(rt.process);
     }
 
     /**
@@ -351,7 +364,7 @@ final class Tasks {
             return terminal(frameworkId, taskId, sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message, null);
         }
         Process process = started.process();
-        RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process, task.getResources().getDiskMb());
+        RunningTask rt = new RunningTask(frameworkId, taskId, sandbox, process.toHandle(), task.getResources().getDiskMb());
         try {
             rt.guard = isolator.attach(frameworkId, taskId, process.toHandle(), task.getResources());
         } catch (IOException | RuntimeException e) {
@@ -361,14 +374,32 @@ final class Tasks {
             LOG.warn("task {} of framework {}: {}; killing it", taskId, frameworkId, rt.isolationFailure);
             ProcessTree.forceKill(List.of(process.toHandle()));
         }
+        if (rt.isolationFailure == null) {
+            try {
+                // Only now, inside its limits, does the wrapper start the command.
+                started.go();
+            } catch (IOException e) {
+                LOG.warn("task {} of framework {}: its wrapper ended before it could start the command: {}", taskId, frameworkId, e.toString());
+            }
+        }
         running.put(key, rt);
-        // The terminal update carries the end of the output files, so it waits for the pumps to
-        // drain the pipes; but a child the task left behind may hold them open, so not forever.
-        CompletableFuture<Void> outputClosed = started.outputClosed();
-        rt.exitReported = process.onExit()
-                .thenCompose(p -> outputClosed.copy().completeOnTimeout(null, OUTPUT_DRAIN_WAIT_MS, TimeUnit.MILLISECONDS)
-                        .thenApply(ignored -> p))
-                .thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
+        // The output goes straight to the sandbox's files, so the tails are complete at the exit.
+        rt.exitReported = process.onExit().thenAccept(p -> exitSink.accept(new Exit(rt, p.exitValue())));
+        if (rt.isolationFailure == null) {
+            // Before RUNNING goes out: a RUNNING task is one a restarted agent can find again.
+            try {
+                Optional<TaskCheckpoint> checkpoint = TaskCheckpoint.of(frameworkId, task, sandbox, rt.process);
+                if (checkpoint.isPresent()) {
+                    checkpoint.get().write();
+                } else {
+                    LOG.warn("task {} of framework {}: no start time for pid {}; an agent restart will not re-attach to it",
+                            taskId, frameworkId, process.pid());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("task {} of framework {}: cannot write its checkpoint ({}); an agent restart will not re-attach to it",
+                        taskId, frameworkId, e.toString());
+            }
+        }
         LOG.info("task {} of framework {} runs as pid {} in {}", taskId, frameworkId, process.pid(), sandbox);
         return statuses.builder(frameworkId, taskId, TaskState.RUNNING, TaskStatusReason.NONE, "")
                 .setSandboxPath(sandbox.toString())
@@ -391,9 +422,15 @@ final class Tasks {
             return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, rt.isolationFailure, code);
         }
         if (rt.killReason != null) {
-            String message = rt.killReason == TaskStatusReason.AGENT_SHUTDOWN ? "killed at agent shutdown" : "killed by the framework";
+            String message = rt.killMessage != null ? rt.killMessage
+                    : rt.killReason == TaskStatusReason.AGENT_SHUTDOWN ? "killed at agent shutdown" : "killed by the framework";
             LOG.info("task {} of framework {} was killed (exit code {})", rt.taskId, rt.frameworkId, code);
             return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.KILLED, rt.killReason, message, code);
+        }
+        if (!exit.recorded()) {
+            LOG.warn("task {} of framework {} ended without recording its exit status", rt.taskId, rt.frameworkId);
+            return terminal(rt.frameworkId, rt.taskId, rt.sandbox, TaskState.LOST, TaskStatusReason.NONE,
+                    "its process ended without recording an exit status (its wrapper was killed by SIGKILL)", null);
         }
         if (memoryKill.isPresent()) {
             LOG.info("task {} of framework {} was {}", rt.taskId, rt.frameworkId, memoryKill.get());
@@ -428,10 +465,91 @@ final class Tasks {
         }
         rt.killReason = TaskStatusReason.KILLED_BY_FRAMEWORK;
         long graceMs = Math.max(0, Math.min(gracePeriodMs, MAX_GRACE_PERIOD_MS));
-        List<ProcessHandle> tree = ProcessTree.terminate(rt.process.toHandle());
+        List<ProcessHandle> tree = ProcessTree.terminate(rt.process);
         escalations.add(new Escalation(clock.millis() + graceMs, tree));
         LOG.info("killing task {} of framework {}: SIGTERM to {} processes, SIGKILL in {} ms", taskId, frameworkId, tree.size(), graceMs);
         return KillOutcome.KILLING;
+    }
+
+    /**
+     * Takes over the tasks an earlier run of this agent left, from their checkpoints. A task whose
+     * process still runs (same pid, same start time) is re-attached: watched through its process
+     * handle, put back under its isolator, killable; under cleanup its tree is
+     * killed at once ({@code gracePeriodMs}) and it ends KILLED with reason AGENT_SHUTDOWN
+     * ({@link AgentConfig.Recovery#CLEANUP}). A task
+     * whose process ended while the agent was down reports its recorded exit code (FINISHED or
+     * FAILED, as usual), or LOST when none was recorded. Checkpoints of tasks in {@code reported}
+     * (their terminal update is journaled already) are just deleted.
+     */
+    Recovered recover(List<TaskCheckpoint> checkpoints, AgentConfig.Recovery mode, long gracePeriodMs, Set<StatusUpdateQueue.TaskKey> reported) {
+        List<TaskStatus> updates = new ArrayList<>();
+        List<Path> ended = new ArrayList<>();
+        List<StatusUpdateQueue.TaskKey> attached = new ArrayList<>();
+        for (TaskCheckpoint c : checkpoints) {
+            StatusUpdateQueue.TaskKey key = new StatusUpdateQueue.TaskKey(c.frameworkId(), c.taskId());
+            if (reported.contains(key) || running.containsKey(key)) {
+                TaskCheckpoint.delete(c.sandbox());
+                continue;
+            }
+            Optional<ProcessHandle> live = c.liveProcess();
+            if (live.isEmpty() || running.size() + fetching.size() >= maxRunning) {
+                if (live.isPresent()) {
+                    LOG.error("task {} of framework {}: not re-attached, {} tasks run already (limit); killing it", c.taskId(),
+                            c.frameworkId(), running.size());
+                    ProcessTree.forceKill(ProcessTree.terminate(live.get()));
+                }
+                updates.add(endedWhileDown(c));
+                ended.add(c.sandbox());
+                continue;
+            }
+            ProcessHandle process = live.get();
+            RunningTask rt = new RunningTask(c.frameworkId(), c.taskId(), c.sandbox(), process, c.task().getResources().getDiskMb());
+            try {
+                rt.guard = isolator.reattach(c.frameworkId(), c.taskId(), process, c.task().getResources());
+            } catch (IOException | RuntimeException e) {
+                rt.guard = Isolator.NO_GUARD;
+                LOG.warn("task {} of framework {}: re-attached without its limits: {}", c.taskId(), c.frameworkId(), e.toString());
+            }
+            running.put(key, rt);
+            // Not this JVM's child: the exit code is what the wrapper recorded in the sandbox.
+            rt.exitReported = process.onExit().thenAccept(h -> {
+                var code = ProcessLauncher.readExitCode(rt.sandbox);
+                exitSink.accept(new Exit(rt, code.orElse(-1), code.isPresent()));
+            });
+            attached.add(key);
+            if (mode == AgentConfig.Recovery.CLEANUP) {
+                rt.killReason = TaskStatusReason.AGENT_SHUTDOWN;
+                rt.killMessage = "killed by an agent restarted with --recover=cleanup";
+                long graceMs = Math.max(0, Math.min(gracePeriodMs, MAX_GRACE_PERIOD_MS));
+                escalations.add(new Escalation(clock.millis() + graceMs, ProcessTree.terminate(process)));
+                LOG.info("task {} of framework {} (pid {}) outlived the agent's earlier run: killing it (cleanup)", c.taskId(),
+                        c.frameworkId(), process.pid());
+            } else {
+                LOG.info("re-attached to task {} of framework {} (pid {}) in {}", c.taskId(), c.frameworkId(), process.pid(), c.sandbox());
+            }
+        }
+        return new Recovered(updates, ended, attached);
+    }
+
+    private TaskStatus endedWhileDown(TaskCheckpoint c) {
+        var code = ProcessLauncher.readExitCode(c.sandbox());
+        if (code.isEmpty()) {
+            LOG.warn("task {} of framework {}: its process is gone and recorded no exit status", c.taskId(), c.frameworkId());
+            return terminal(c.frameworkId(), c.taskId(), c.sandbox(), TaskState.LOST, TaskStatusReason.NONE,
+                    "its process ended while the agent was down without recording an exit status (killed by SIGKILL, or the host restarted)",
+                    null);
+        }
+        int exitCode = code.getAsInt();
+        LOG.info("task {} of framework {} exited with code {} while the agent was down", c.taskId(), c.frameworkId(), exitCode);
+        return terminal(c.frameworkId(), c.taskId(), c.sandbox(), exitCode == 0 ? TaskState.FINISHED : TaskState.FAILED,
+                TaskStatusReason.COMMAND_EXITED, "exited with code " + exitCode + " while the agent was down", exitCode);
+    }
+
+    /** Rolls the output files of every running task over that passed the size limit. */
+    void rotateLogs() {
+        for (RunningTask rt : running.values()) {
+            launcher.rotateLogs(rt.sandbox);
+        }
     }
 
     /** When the earliest pending SIGKILL is due. */
@@ -465,7 +583,7 @@ final class Tasks {
         for (RunningTask rt : running.values()) {
             if (rt.killReason == null) {
                 rt.killReason = TaskStatusReason.AGENT_SHUTDOWN;
-                handles.addAll(ProcessTree.terminate(rt.process.toHandle()));
+                handles.addAll(ProcessTree.terminate(rt.process));
             }
             exits.add(rt.exitReported);
         }

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * agent.id            the agent id, kept across restarts
  * commands.position   "partition offset" of the next command to read, written atomically
  * sandboxes/fw/task/  one directory per task run
+ * journal/            the status update journal (Chronicle Queue; see StatusJournal)
  * </pre>
  */
 final class WorkDir implements AutoCloseable {
@@ -118,6 +119,11 @@ final class WorkDir implements AutoCloseable {
 
     Path sandboxesRoot() {
         return dir.resolve(SANDBOXES_DIR);
+    }
+
+    /** The status update journal ({@code journal/}). */
+    Path journalDir() {
+        return dir.resolve("journal");
     }
 
     /** Where fetched files with a sha256 are cached ({@code cache/}). */

@@ -10,19 +10,38 @@
  *    └─ AgentLoop        the one loop thread; owns everything below
  *         ├─ ResourceWatch    re-measures every probe interval on the probe thread; a change ──► RegisterAgent again
  *         ├─ CommandChannel   assign()ed partition of drover.agent-commands; dead letters
- *         ├─ Tasks            OS processes: launch, exit, SIGTERM → grace → SIGKILL
- *         │    ├─ ProcessLauncher  sandbox dir, ProcessBuilder, stdout/stderr files
+ *         ├─ Tasks            OS processes: launch, exit, SIGTERM → grace → SIGKILL, recovery
+ *         │    ├─ ProcessLauncher  sandbox dir, sh wrapper (go line, exit file), stdout/stderr files
+ *         │    ├─ RotatingLog      copy-truncate rotation of the output files
+ *         │    ├─ TaskCheckpoint   .drover-task in the sandbox: what re-attaching needs
  *         │    └─ ProcessTree      signals a process and its descendants
- *         └─ StatusUpdateQueue   per-task FIFO, head resent with backoff until acknowledged
+ *         ├─ StatusUpdateQueue   per-task FIFO, head resent with backoff until acknowledged
+ *         └─ StatusJournal       Chronicle Queue under journal/: every update before it is sent, every ack
  * </pre>
+ *
+ * <p><b>Durability and recovery.</b> An update is journaled before it is sent and each matched
+ * acknowledgement after; a restarted agent replays the journal and resends what was never
+ * acknowledged, with its original update id (at least once; frameworks drop repeats by update
+ * id). The journal is memory-mapped and not synced: it survives the agent process being killed
+ * (even by SIGKILL), not the loss of the host or its power. Tasks do not depend on the agent
+ * process: each runs under a {@code sh} wrapper in its own session, writes its output to files in
+ * its sandbox, and has its exit status recorded there ({@code .drover-exit}); its checkpoint
+ * ({@code .drover-task}: ids, pid and process start time, the TaskInfo) is written before
+ * RUNNING is sent and deleted once its terminal update is journaled. A restarted agent (same work
+ * dir, so same agent id) re-attaches to the tasks still running (pid and start time must both
+ * match, so a recycled pid is never taken for a task), watches them through
+ * {@link java.lang.ProcessHandle#onExit()}, puts them back under their isolator (their cgroups
+ * when still there), reports those that ended meanwhile with their recorded exit code (LOST when
+ * none was recorded), or kills them with {@code --recover=cleanup}; its RegisterAgent names the
+ * tasks it accounts for, and the master keeps them. Executors are not re-attached yet: a
+ * checkpoint carries a {@code kind}, so they can be added as another kind.
  *
  * <p>Threads: the loop thread does all the work. The JDK's process-reaper threads report exits
  * into a bounded queue and wake the loop's poll up; {@link io.drover.agent.Agent#close()} sets a
  * flag and wakes it too. One probe thread measures the machine (it may block on nvidia-smi or the
  * file system) and wakes the loop when done. Time comes from an injected {@link java.time.Clock}.
  *
- * <p>Not yet here (later issues): cgroup limits, the Chronicle Queue journal of status updates
- * (until then they are kept in memory and lost on restart), executors, GPU and port isolation
- * (GPUs and ports are offered, not yet assigned to tasks).
+ * <p>Not yet here (later issues): executors (and their re-attachment), cgroup v2, GPU and port
+ * isolation (GPUs and ports are offered, not yet assigned to tasks).
  */
 package io.drover.agent;

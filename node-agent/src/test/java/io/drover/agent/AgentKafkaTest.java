@@ -204,6 +204,70 @@ class AgentKafkaTest {
     }
 
     @Test
+    void aRestartResendsFromTheJournalExactlyTheUpdatesThatWereNeverAcknowledged() throws Exception {
+        String agentId = "agent-j";
+        int p = partitionOf(agentId);
+        try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            TaskStatus runningDone;
+            TaskStatus finishedDone;
+            TaskStatus runningUnacked;
+            TaskStatus finishedUnacked;
+            try (Agent agent = new Agent(config(agentId))) {
+                agent.start();
+                master.awaitUntil("RegisterAgent", () -> master.countMessages(RegisterAgent.class) >= 1);
+                master.register(p, p, 5_000);
+                master.awaitUntil("registered", agent::isRegistered);
+                master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
+                        task(agentId, "done", "sh", "-c", "echo done"),
+                        task(agentId, "half", "sh", "-c", "echo half"),
+                        task(agentId, "none", "sh", "-c", "echo none"))).build());
+                // "done": both updates acknowledged; "half": RUNNING acknowledged, FINISHED not;
+                // "none": nothing acknowledged, so its FINISHED never left the agent.
+                runningDone = master.awaitUpdate("done RUNNING", update("done", TaskState.RUNNING));
+                master.ack(p, runningDone);
+                finishedDone = master.awaitUpdate("done FINISHED", update("done", TaskState.FINISHED));
+                master.ack(p, finishedDone);
+                master.ack(p, master.awaitUpdate("half RUNNING", update("half", TaskState.RUNNING)));
+                finishedUnacked = master.awaitUpdate("half FINISHED", update("half", TaskState.FINISHED));
+                runningUnacked = master.awaitUpdate("none RUNNING", update("none", TaskState.RUNNING));
+                // Three acknowledged, three pending (half FINISHED, none RUNNING and FINISHED): the
+                // loop has handled (and journaled) the acknowledgements.
+                master.awaitUntil("acknowledgements handled", () -> agent.pendingUpdates() == 3);
+            }
+
+            int seenBefore = master.updates.size();
+            try (Agent agent = new Agent(config(agentId))) {
+                agent.start();
+                // Resent before the restarted agent is even registered: the journal, not the master, drives it.
+                master.awaitUntil("journaled updates resent", () -> resentSince(master, seenBefore, finishedUnacked)
+                        && resentSince(master, seenBefore, runningUnacked));
+                assertEquals(0, master.updates.subList(seenBefore, master.updates.size()).stream()
+                                .filter(s -> s.getTaskId().equals("done") || s.getUpdateId().equals(finishedDone.getUpdateId())
+                                        || s.getUpdateId().equals(runningDone.getUpdateId())).count(),
+                        "acknowledged updates are not resent");
+                assertEquals(0, master.updates.subList(seenBefore, master.updates.size()).stream()
+                        .filter(update("none", TaskState.FINISHED)).count(), "none's FINISHED waits behind its RUNNING");
+                master.awaitUntil("RegisterAgent again", () -> master.countMessages(RegisterAgent.class) >= 2);
+                master.register(p, p, 5_000);
+                master.awaitUntil("registered", agent::isRegistered);
+                master.ack(p, finishedUnacked);
+                master.ack(p, runningUnacked);
+                TaskStatus finishedNone = master.awaitUpdate("none FINISHED", update("none", TaskState.FINISHED));
+                assertEquals("none\n", finishedNone.getStdoutTail());
+                master.ack(p, finishedNone);
+                master.awaitUntil("all acknowledged", () -> agent.pendingUpdates() == 0);
+            }
+            try (StatusJournal journal = StatusJournal.open(workDir.resolve("journal"), 1_000, 0)) {
+                assertEquals(List.of(), journal.replay().unacknowledged(), "the third run has nothing to resend");
+            }
+        }
+    }
+
+    private static boolean resentSince(MasterHarness master, int from, TaskStatus update) {
+        return master.updates.subList(from, master.updates.size()).stream().anyMatch(s -> s.getUpdateId().equals(update.getUpdateId()));
+    }
+
+    @Test
     void aChangedMachineIsRegisteredAgainAsTheSameRun() throws Exception {
         String agentId = "agent-c";
         int p = partitionOf(agentId);

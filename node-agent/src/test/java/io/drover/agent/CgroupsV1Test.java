@@ -95,4 +95,27 @@ class CgroupsV1Test {
         assertFalse(Files.exists(g.memory().resolve("memory.limit_in_bytes")));
         assertFalse(Files.exists(g.cpu().resolve("cpu.cfs_quota_us")));
     }
+
+    @Test
+    void aReattachedTaskKeepsTheGroupsItsEarlierRunMadeOrGetsNewOnes() throws IOException {
+        fakeHierarchies();
+        CgroupsV1 cgroups = CgroupsV1.open(root, "a1");
+        ProcessHandle task = ProcessHandle.current();
+        // What the earlier run made for the task, and the kernel's count of its OOM kills since.
+        CgroupsV1.Group earlier = cgroups.create("fw~t1~" + task.pid(), 64L * 1024 * 1024, 1);
+        Files.writeString(earlier.memory().resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+        CgroupIsolator isolator = new CgroupIsolator(cgroups);
+        Isolator.Guard kept = isolator.reattach("fw", "t1", task, io.drover.api.ResourceMath.of(1, 64, 0, 0));
+        assertFalse(Files.exists(earlier.memory().resolve("cgroup.procs")), "its processes are in the group already");
+        assertTrue(kept.memoryKill(137).orElseThrow().contains("64 MiB"));
+        kept.release();
+        assertFalse(Files.exists(earlier.memory()));
+
+        Isolator.Guard fresh = isolator.reattach("fw", "t2", task, io.drover.api.ResourceMath.of(1, 32, 0, 0));
+        Path group = root.resolve("memory/drover/a1/fw~t2~" + task.pid());
+        assertEquals(String.valueOf(task.pid()), Files.readString(group.resolve("cgroup.procs")));
+        assertEquals("33554432", Files.readString(group.resolve("memory.limit_in_bytes")));
+        fresh.release();
+        assertFalse(Files.exists(group));
+    }
 }

@@ -195,6 +195,28 @@ class MasterLogicTest {
     }
 
     @Test
+    void anAgentThatRestartsAndRecoversATaskKeepsItWithItsResources() {
+        h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1));
+        h.turn(subscribe("fw"));
+        h.turn(accept("fw", onlyOffer("fw").getOfferId(), task("t1", "a1", 1, 256), task("t2", "a1", 1, 256)));
+        h.turn(status("a1", "fw", "t1", TaskState.RUNNING, null), status("a1", "fw", "t2", TaskState.RUNNING, null));
+        var again = register("a1", ResourceMath.of(2, 1024, 0, 0), 2);
+        ((io.drover.api.protocol.RegisterAgent) again.getBody()).setRecoveredTasks(List.of(
+                io.drover.api.protocol.RecoveredTask.newBuilder().setFrameworkId("fw").setTaskId("t1").build()));
+        h.turn(again);
+        List<Update> updates = h.eventsTo("fw").stream().filter(e -> e instanceof Update).map(e -> (Update) e).toList();
+        assertEquals(1, updates.size(), "only the task the agent did not recover is lost");
+        assertEquals("t2", updates.get(0).getStatus().getTaskId());
+        assertEquals(TaskState.LOST, updates.get(0).getStatus().getState());
+        assertEquals(TaskState.RUNNING, h.state.task("fw", "t1").state());
+        assertEquals(ResourceMath.of(1, 256, 0, 0), h.state.usedOn("a1"), "t1 still holds its resources");
+        // Its end, reported by the new run, reaches the framework.
+        h.turn(status("a1", "fw", "t1", TaskState.FINISHED, 0));
+        Update finished = (Update) h.eventsTo("fw").stream().filter(e -> e instanceof Update).findFirst().orElseThrow();
+        assertEquals(TaskState.FINISHED, finished.getStatus().getState());
+    }
+
+    @Test
     void aSilentAgentBecomesUnreachableThenComesBackAndIsReconciled() {
         h.turn(register("a1", ResourceMath.of(2, 1024, 0, 0), 1), register("a2", ResourceMath.of(2, 1024, 0, 0), 1));
         h.turn(subscribe("fw"));

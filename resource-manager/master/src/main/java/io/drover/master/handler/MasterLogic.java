@@ -22,6 +22,7 @@ import io.drover.api.protocol.OfferEndCause;
 import io.drover.api.protocol.OfferMade;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Offers;
+import io.drover.api.protocol.RecoveredTask;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Rescind;
@@ -41,6 +42,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -153,7 +155,7 @@ public final class MasterLogic {
                 .build();
         boolean restarted = known != null && known.getRegisteredAtMs() != register.getStartedAtMs();
         if (restarted) {
-            agentRestarted(agentId, batch);
+            agentRestarted(agentId, register.getRecoveredTasks(), batch);
         }
         if (known == null || restarted || !sameRegistration(known, added)) {
             batch.record(added);
@@ -202,14 +204,25 @@ public final class MasterLogic {
     }
 
     /**
-     * A new process registered under a known agent id. This agent does not recover tasks across
-     * restarts yet, so the old process's tasks are lost, and offers of its old resources end.
+     * A new process registered under a known agent id. Offers of its old resources end. The tasks
+     * the new process accounts for (its RegisterAgent's recoveredTasks: re-attached, or ended with
+     * their terminal update still to come from its journal or sandbox) stay, with the resources
+     * they hold; the old process's other tasks are lost.
      */
-    private void agentRestarted(String agentId, Batch batch) {
+    private void agentRestarted(String agentId, List<RecoveredTask> recovered, Batch batch) {
         for (Offer offer : List.copyOf(state.offersOn(agentId))) {
             rescind(offer, OfferEndCause.RESCINDED, batch);
         }
+        Set<List<String>> kept = new HashSet<>();
+        for (RecoveredTask r : recovered) {
+            kept.add(List.of(r.getFrameworkId(), r.getTaskId()));
+        }
         for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
+            if (kept.contains(List.of(task.frameworkId(), task.task().getTaskId()))) {
+                LOG.info("agent {} restarted and re-attached to task {} of framework {}", agentId, task.task().getTaskId(),
+                        task.frameworkId());
+                continue;
+            }
             endTask(task, "agent " + agentId + " restarted and did not recover the task", batch);
         }
     }
