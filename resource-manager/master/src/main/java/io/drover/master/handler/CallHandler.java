@@ -20,6 +20,7 @@ import io.drover.api.protocol.OfferEndCause;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Reconcile;
 import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.ExecutorInfo;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Revive;
 import io.drover.api.protocol.Subscribe;
@@ -55,6 +56,8 @@ public final class CallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CallHandler.class);
     /** Longest refuse_seconds honoured, so a typo cannot hide an agent from a framework for years. */
     static final double MAX_REFUSE_SECONDS = 31 * 24 * 3600.0;
+    /** Most bytes of data one task may carry to its executor (TaskInfo.data). */
+    static final int MAX_TASK_DATA_BYTES = 64 * 1024;
     /** Most tasks one accept may launch; one launch message carries them all. */
     static final int MAX_TASKS_PER_ACCEPT = 1_000;
     /** Most bytes of task descriptions in one accept, so that its launch message and log record stay well under Kafka's 1 MiB default. */
@@ -272,6 +275,18 @@ public final class CallHandler {
             for (var e : t.getCommand().getEnvironment().entrySet()) {
                 bytes += e.getKey().length() + e.getValue().length() + 4;
             }
+            if (t.getData() != null) {
+                bytes += t.getData().remaining();
+            }
+            if (t.getExecutor() != null) {
+                bytes += t.getExecutor().getExecutorId().length() + 64;
+                for (String arg : t.getExecutor().getCommand().getArguments()) {
+                    bytes += arg.length() + 2;
+                }
+                for (var e : t.getExecutor().getCommand().getEnvironment().entrySet()) {
+                    bytes += e.getKey().length() + e.getValue().length() + 4;
+                }
+            }
         }
         return bytes;
     }
@@ -303,8 +318,35 @@ public final class CallHandler {
         if (r.getCpus() <= 0 && r.getMemMb() <= 0) {
             return "a task must ask for some CPU or memory";
         }
+        if (t.getData() != null && t.getData().remaining() > MAX_TASK_DATA_BYTES) {
+            return "a task's data must not exceed " + MAX_TASK_DATA_BYTES + " bytes, not " + t.getData().remaining();
+        }
+        if (t.getExecutor() != null) {
+            // An executor task runs inside its executor: its own command is not used.
+            return executorProblem(t.getExecutor());
+        }
+        if (t.getData() != null) {
+            return "only a task with an executor can carry data";
+        }
         if (t.getCommand().getArguments().isEmpty() || t.getCommand().getArguments().get(0).isEmpty()) {
             return "a task's command must name a program";
+        }
+        return null;
+    }
+
+    private static String executorProblem(ExecutorInfo e) {
+        try {
+            Ids.requireValid("executor id", e.getExecutorId());
+        } catch (IllegalArgumentException ex) {
+            return ex.getMessage();
+        }
+        if (e.getCommand().getArguments().isEmpty() || e.getCommand().getArguments().get(0).isEmpty()) {
+            return "an executor's command must name a program";
+        }
+        Resources r = e.getResources();
+        if (r.getCpus() < 0 || r.getMemMb() < 0 || r.getDiskMb() < 0 || r.getGpus() < 0
+                || Double.isNaN(r.getCpus()) || Double.isInfinite(r.getCpus())) {
+            return "executor resources must not be negative: " + ResourceMath.format(r);
         }
         return null;
     }
