@@ -218,6 +218,12 @@ final class ExecutorSupervisor {
         return e == null ? null : e.process.toHandle();
     }
 
+    /** The agent's end of a running executor's channel, for tests. */
+    ChannelEnd channel(String frameworkId, String executorId) {
+        Exec e = live.get(new Key(frameworkId, executorId));
+        return e == null ? null : e.channel;
+    }
+
     /** Whether a task was handed to an executor here and has not ended. */
     boolean has(String frameworkId, String taskId) {
         return find(frameworkId, taskId) != null;
