@@ -65,7 +65,7 @@ class ExecutorSupervisorTest {
         return ExecutorInfo.newBuilder()
                 .setExecutorId(id)
                 .setCommand(CommandInfo.newBuilder().setArguments(argv).build())
-                .setResources(ResourceMath.of(0.1, 64, 0, 0))
+                .setResources(ResourceMath.of(1, 256, 0, 0))
                 .build();
     }
 
