@@ -205,7 +205,7 @@ class ExecutorSupervisorTest {
         start(ExecutorConfig.DEFAULTS);
         launch("a", "e1", "finish");
         supervisor.channel(FW, "e1").appendRaw(new byte[] {1, 2, 3, 4, 5});
-        supervisor.channel(FW, "e1").appendRaw(new byte[0]);
+        supervisor.channel(FW, "e1").appendRaw(new byte[] {0});
         launch("b", "e1", "finish");
         pumpUntil("both finished", () -> terminalOf("a") != null && terminalOf("b") != null);
         assertEquals(TaskState.FINISHED, terminalOf("b").getState());
