@@ -11,6 +11,7 @@ import io.drover.api.protocol.AgentCommand;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.ExecutorEnded;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
 import io.drover.api.protocol.ReconcileTasks;
@@ -125,7 +126,9 @@ final class AgentLoop implements Runnable {
                 fetchExecutor, this::onFetched);
         this.executors = new ExecutorSupervisor(config.executors(), agentId, statuses,
                 new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), isolator, clock,
-                config.killGracePeriodMs(), this::wake);
+                config.killGracePeriodMs(), this::wake,
+                (key, how) -> sendAgentMessage(ExecutorEnded.newBuilder().setFrameworkId(key.frameworkId())
+                        .setExecutorId(key.executorId()).setMessage(how).build()));
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();

@@ -166,6 +166,7 @@ final class ExecutorSupervisor {
     private final Clock clock;
     private final long killGracePeriodMs;
     private final Runnable wake;
+    private final java.util.function.BiConsumer<Key, String> ended;
     private final BlockingQueue<Inbound> handoff;
     private final BlockingQueue<Exited> exits;
     private final Map<Key, Exec> live = new HashMap<>();
@@ -177,9 +178,11 @@ final class ExecutorSupervisor {
      * @param killGracePeriodMs time between SIGTERM and SIGKILL, and how long an executor told to
      *     shut down may take before it gets SIGTERM
      * @param wake wakes the loop up; called from reader and process-reaper threads; must not block
+     * @param ended told, on the owner's thread, once per executor process that ended and how (for
+     *     the master, which then frees the executor's resources)
      */
     ExecutorSupervisor(ExecutorConfig config, String agentId, StatusFactory statuses, ProcessLauncher launcher, Isolator isolator,
-                       Clock clock, long killGracePeriodMs, Runnable wake) {
+                       Clock clock, long killGracePeriodMs, Runnable wake, java.util.function.BiConsumer<Key, String> ended) {
         this.config = config;
         this.agentId = agentId;
         this.statuses = statuses;
@@ -188,6 +191,7 @@ final class ExecutorSupervisor {
         this.clock = clock;
         this.killGracePeriodMs = killGracePeriodMs;
         this.wake = wake;
+        this.ended = ended;
         this.handoff = new ArrayBlockingQueue<>(config.handoffCapacity());
         // One exit per process; at most maxExecutors processes exist at once.
         this.exits = new ArrayBlockingQueue<>(config.maxExecutors());
@@ -588,6 +592,7 @@ final class ExecutorSupervisor {
         e.channel.close();
         ProcessTree.forceKill(e.tree);
         e.guard.release();
+        ended.accept(e.key, "exited with code " + x.exitCode());
     }
 
     private void joinReader(Exec e) {
@@ -652,6 +657,7 @@ final class ExecutorSupervisor {
             e.tasks.clear();
             e.channel.close();
             e.guard.release();
+            ended.accept(e.key, "killed at agent shutdown");
         }
         return out;
     }

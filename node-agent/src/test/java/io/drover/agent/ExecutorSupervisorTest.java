@@ -40,12 +40,14 @@ class ExecutorSupervisorTest {
 
     private final Clock clock = Clock.systemUTC();
     private final List<TaskStatus> updates = new ArrayList<>();
+    /** What the supervisor reported as ended, for the master. */
+    private final List<String> ended = new ArrayList<>();
     private ExecutorSupervisor supervisor;
 
     private void start(ExecutorConfig config) {
         supervisor = new ExecutorSupervisor(config, AGENT, new StatusFactory(AGENT, clock),
                 new ProcessLauncher(sandboxes, AGENT, AgentConfig.DEFAULT_LOG_MAX_BYTES, AgentConfig.DEFAULT_LOG_MAX_FILES),
-                Isolator.NONE, clock, 2_000, () -> { });
+                Isolator.NONE, clock, 2_000, () -> { }, (key, how) -> ended.add(key.executorId() + ": " + how));
     }
 
     @AfterEach
@@ -165,6 +167,7 @@ class ExecutorSupervisorTest {
             assertTrue(terminalOf(t).getMessage().contains("exited with code 137"), terminalOf(t).getMessage());
         }
         assertEquals(0, supervisor.executors());
+        assertEquals(List.of("e1: exited with code 137"), ended);
         // The next task starts a new executor in a new sandbox.
         launch("c", "e1", "finish");
         pumpUntil("c finished", () -> terminalOf("c") != null);
@@ -182,6 +185,7 @@ class ExecutorSupervisorTest {
         pumpUntil("executor gone", () -> supervisor.executors() == 0);
         assertFalse(process.isAlive());
         assertEquals(2, updates.size(), "no update for an idle shutdown: " + updates);
+        assertEquals(List.of("e1: exited with code 0"), ended);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.drover.api.protocol.OfferEndCause;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Reconcile;
 import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.ExecutorAdded;
 import io.drover.api.protocol.ExecutorInfo;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Revive;
@@ -42,6 +43,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -238,11 +240,22 @@ public final class CallHandler {
                 needed = ResourceMath.add(needed, t.getResources());
             }
         }
-        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum();
+        // An executor's own resources are charged once, with the first task that names it on this agent.
+        Map<String, ExecutorInfo> newExecutors = new java.util.LinkedHashMap<>();
+        for (TaskInfo t : valid) {
+            ExecutorInfo e = t.getExecutor();
+            if (e != null && state.executor(agentId, fw, e.getExecutorId()) == null && !newExecutors.containsKey(e.getExecutorId())) {
+                newExecutors.put(e.getExecutorId(), e);
+                needed = ResourceMath.add(needed, e.getResources());
+            }
+        }
+        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum()
+                + newExecutors.values().stream().mapToLong(e -> ResourceMath.portCount(e.getResources().getPorts())).sum();
         boolean portTwice = portsAsked != ResourceMath.portCount(needed.getPorts());
         if (portTwice || !ResourceMath.fits(needed, offered)) {
             String why = portTwice ? "two tasks ask for the same port"
-                    : "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
+                    : "the tasks" + (newExecutors.isEmpty() ? "" : " and their new executors") + " need "
+                            + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
             for (TaskInfo t : valid) {
                 reject(fw, t, TaskState.ERROR, TaskStatusReason.RESOURCES_EXCEEDED, why, batch);
             }
@@ -256,7 +269,18 @@ public final class CallHandler {
         if (valid.isEmpty()) {
             return;
         }
+        for (ExecutorInfo e : newExecutors.values()) {
+            batch.record(ExecutorAdded.newBuilder().setAgentId(agentId).setFrameworkId(fw).setExecutorId(e.getExecutorId())
+                    .setResources(e.getResources()).build());
+        }
         for (TaskInfo t : valid) {
+            ExecutorInfo e = t.getExecutor();
+            ExecutorAdded charged = e == null ? null : state.executor(agentId, fw, e.getExecutorId());
+            if (charged != null && charged.getEndReported()) {
+                // The agent ended that executor and starts a new one for this task: the charge
+                // it still held (for tasks whose end the master has not seen) is the new one's.
+                batch.record(ExecutorAdded.newBuilder(charged).setEndReported(false).build());
+            }
             batch.record(TaskAdded.newBuilder().setFrameworkId(fw).setTask(t).build());
             TaskEntry entry = state.task(fw, t.getTaskId());
             batch.output(outbox.toFramework(fw, Update.newBuilder().setStatus(withTime(entry.latest())).build()));
