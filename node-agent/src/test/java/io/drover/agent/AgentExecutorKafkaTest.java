@@ -125,6 +125,11 @@ class AgentExecutorKafkaTest {
             TaskStatus s2 = master.awaitUpdate("s2 KILLED", update("s2", TaskState.KILLED));
             assertEquals(TaskStatusReason.AGENT_SHUTDOWN, s2.getReason());
             master.awaitUntil("no executor process left", () -> !executorProcessesLeft());
+            // The agent told the master, which frees the executor's own resources.
+            master.awaitUntil("ExecutorEnded", () -> master.countMessages(io.drover.api.protocol.ExecutorEnded.class) == 1);
+            io.drover.api.protocol.ExecutorEnded ended = master.lastMessage(io.drover.api.protocol.ExecutorEnded.class);
+            assertEquals(FW, ended.getFrameworkId());
+            assertEquals("e1", ended.getExecutorId());
         }
     }
 }
