@@ -492,12 +492,7 @@ final class ExecutorSupervisor {
     /** Takes what the readers and process reapers handed over; returns the status updates it makes, in order. */
     List<TaskStatus> drain() {
         List<TaskStatus> out = new ArrayList<>();
-        List<Inbound> messages = new ArrayList<>();
-        handoff.drainTo(messages);
-        long now = clock.millis();
-        for (Inbound in : messages) {
-            onMessage(in.exec(), in.message(), now, out);
-        }
+        drainHandoff(clock.millis(), out);
         List<Exited> ended = new ArrayList<>();
         exits.drainTo(ended);
         for (Exited x : ended) {
@@ -506,10 +501,18 @@ final class ExecutorSupervisor {
         return out;
     }
 
-    private void onMessage(Exec e, ExecutorMessage m, long now, List<TaskStatus> out) {
-        if (!all.contains(e)) {
-            return;
+    /** Takes the messages the readers handed over, skipping those of executors already gone. */
+    private void drainHandoff(long now, List<TaskStatus> out) {
+        List<Inbound> messages = new ArrayList<>();
+        handoff.drainTo(messages);
+        for (Inbound in : messages) {
+            if (all.contains(in.exec())) {
+                onMessage(in.exec(), in.message(), now, out);
+            }
         }
+    }
+
+    private void onMessage(Exec e, ExecutorMessage m, long now, List<TaskStatus> out) {
         e.heardAtMs = now;
         Object body = m.getBody();
         if (body instanceof TaskUpdate u) {
@@ -562,37 +565,35 @@ final class ExecutorSupervisor {
 
     private void onExit(Exited x, List<TaskStatus> out) {
         Exec e = x.exec();
-        if (!all.remove(e)) {
+        if (!all.contains(e)) {
             return;
         }
-        live.remove(e.key, e);
-        // What it wrote before it died still counts: read the rest of its queue first.
+        // What it wrote before it died still counts: take the rest of its queue first.
         e.stopReading = true;
         joinReader(e);
-        List<Inbound> rest = new ArrayList<>();
-        handoff.drainTo(rest);
         long now = clock.millis();
-        all.add(e);
-        for (Inbound in : rest) {
-            onMessage(in.exec(), in.message(), now, out);
-        }
-        for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
-            if (r.ok()) {
-                onMessage(e, r.message(), now, out);
+        drainHandoff(now, out);
+        if (!e.reader.isAlive()) {
+            for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
+                if (r.ok()) {
+                    onMessage(e, r.message(), now, out);
+                }
             }
         }
         all.remove(e);
+        live.remove(e.key, e);
         if (!e.tasks.isEmpty()) {
             LOG.warn("executor {} of framework {} exited with code {} with {} tasks unfinished", e.key.executorId(), e.key.frameworkId(),
                     x.exitCode(), e.tasks.size());
         } else {
             LOG.info("executor {} of framework {} exited with code {}", e.key.executorId(), e.key.frameworkId(), x.exitCode());
         }
-        end(e, "executor " + e.key.executorId() + " exited with code " + x.exitCode(), out);
+        String how = "exited with code " + x.exitCode() + e.guard.memoryKill(x.exitCode()).map(m -> ": " + m).orElse("");
+        end(e, "executor " + e.key.executorId() + " " + how, out);
         e.channel.close();
         ProcessTree.forceKill(e.tree);
         e.guard.release();
-        ended.accept(e.key, "exited with code " + x.exitCode());
+        ended.accept(e.key, how);
     }
 
     private void joinReader(Exec e) {
