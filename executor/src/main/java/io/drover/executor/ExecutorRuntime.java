@@ -102,7 +102,10 @@ public final class ExecutorRuntime {
                     pauser.reset();
                     lastHeardMs = now;
                     if (!r.ok()) {
-                        LOG.warn("executor {}: skipped a bad message from the agent ({} so far): {}", env.executorId(), channel.skipped(), r.error());
+                        if (channel.skipped() == 1 || channel.skipped() % 1_000 == 0) {
+                            LOG.warn("executor {}: skipped a bad message from the agent ({} so far): {}", env.executorId(),
+                                    channel.skipped(), r.error());
+                        }
                     } else if (dispatch(executor, driver, r.message())) {
                         return EXIT_SHUTDOWN;
                     }

@@ -1,5 +1,7 @@
 package io.drover.agent;
 
+import io.drover.executor.ExecutorEnvironment;
+
 /**
  * How the agent runs executors (long-lived processes that run many tasks of one framework, see
  * {@link ExecutorSupervisor}). Validated at construction.
@@ -37,8 +39,9 @@ public record ExecutorConfig(int maxExecutors, int maxTasksPerExecutor, long hea
         range("maxExecutors", maxExecutors, 1, MAX_EXECUTORS_LIMIT);
         range("maxTasksPerExecutor", maxTasksPerExecutor, 1, MAX_TASKS_PER_EXECUTOR_LIMIT);
         range("handoffCapacity", handoffCapacity, 1, MAX_HANDOFF_CAPACITY);
-        range("executorHeartbeatIntervalMs", heartbeatIntervalMs, 10, AgentConfig.MAX_DURATION_MS);
-        range("executorHeartbeatTimeoutMs", heartbeatTimeoutMs, 2 * heartbeatIntervalMs, AgentConfig.MAX_DURATION_MS);
+        // The executor checks the same bounds on what the agent passes it.
+        range("executorHeartbeatIntervalMs", heartbeatIntervalMs, ExecutorEnvironment.MIN_HEARTBEAT_MS, ExecutorEnvironment.MAX_HEARTBEAT_MS);
+        range("executorHeartbeatTimeoutMs", heartbeatTimeoutMs, 2 * heartbeatIntervalMs, ExecutorEnvironment.MAX_HEARTBEAT_MS);
         range("executorIdleTimeoutMs", idleTimeoutMs, 0, AgentConfig.MAX_DURATION_MS);
     }
 

@@ -70,6 +70,8 @@ final class ExecutorSupervisor {
     static final String SANDBOX_PREFIX = "executor~";
     /** Longest the loop waits for a reader thread to stop. */
     private static final long READER_JOIN_MS = 2_000;
+    /** A reader logs the first bad excerpt and then every this many. */
+    static final long SKIPPED_LOG_EVERY = 1_000;
     /** How long {@link #stopAll} waits for processes to die after SIGKILL. */
     private static final long FORCE_KILL_WAIT_MS = 5_000;
 
@@ -134,8 +136,11 @@ final class ExecutorSupervisor {
                     }
                     pauser.reset();
                     if (!r.ok()) {
-                        LOG.warn("executor {} of framework {}: skipped a bad message ({} so far): {}", key.executorId(), key.frameworkId(),
-                                channel.skipped(), r.error());
+                        long skipped = channel.skipped();
+                        if (skipped == 1 || skipped % SKIPPED_LOG_EVERY == 0) {
+                            LOG.warn("executor {} of framework {}: skipped a bad message ({} so far): {}", key.executorId(),
+                                    key.frameworkId(), skipped, r.error());
+                        }
                         continue;
                     }
                     while (!stopReading) {
