@@ -117,6 +117,25 @@ class ExecutorRuntimeTest {
     }
 
     @Test
+    void exitsWhenTheAgentProcessIsGoneEvenWhileItsQueueLooksAlive() throws Exception {
+        // A real process stands in for the agent; it ends at once.
+        Process agentProcess = new ProcessBuilder("true").start();
+        assertEquals(0, agentProcess.waitFor());
+        try (ChannelEnd agent = ChannelEnd.agentEnd(dir, CLOCK)) {
+            ExecutorEnvironment env = new ExecutorEnvironment("e1", dir, agentProcess.pid(), 50, ExecutorEnvironment.MAX_HEARTBEAT_MS, false);
+            ExecutorRuntime runtime = new ExecutorRuntime(env, CLOCK);
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runtime.run(new Echo());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(ExecutorRuntime.EXIT_AGENT_GONE, exit.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aBadEnvironmentIsOneClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutorEnvironment.fromVariables(Map.of()));
         assertEquals("environment variable DROVER_EXECUTOR_ID is not set: executors are started by a Drover agent", e.getMessage());

@@ -205,6 +205,22 @@ class ExecutorSupervisorTest {
     }
 
     @Test
+    void aHungExecutorIsKilledAfterTheHeartbeatTimeoutWithItsTasks() {
+        start(ExecutorConfig.DEFAULTS.withHeartbeat(100, 1_500));
+        launch("a", "e1", "sleep");
+        pumpUntil("a running", () -> has("a", u -> u.getState() == TaskState.RUNNING));
+        launch("b", "e1", "freeze");
+        pumpUntil("both ended", () -> terminalOf("a") != null && terminalOf("b") != null);
+        for (String t : List.of("a", "b")) {
+            assertEquals(TaskState.FAILED, terminalOf(t).getState(), t);
+            assertEquals(TaskStatusReason.EXECUTOR_TERMINATED, terminalOf(t).getReason(), t);
+            assertTrue(terminalOf(t).getMessage().startsWith("no message from executor e1 for "), terminalOf(t).getMessage());
+        }
+        pumpUntil("executor gone", () -> supervisor.executors() == 0);
+        assertEquals(1, ended.size(), ended.toString());
+    }
+
+    @Test
     void garbageOnTheExecutorsQueueIsSkippedAndTasksStillRun() {
         start(ExecutorConfig.DEFAULTS);
         launch("a", "e1", "finish");

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The executor the tests start as a real process. A task's data says what it does: "finish"
  * runs and finishes at once, "fail" fails, "sleep" runs until killed, "ignore-kill" runs and
- * ignores kills.
+ * ignores kills, "freeze" hangs the executor (no more heartbeats).
  */
 public final class TestExecutor implements Executor {
     private final Set<String> ignoringKills = ConcurrentHashMap.newKeySet();
@@ -29,6 +29,14 @@ public final class TestExecutor implements Executor {
             case "fail" -> driver.failed(task.taskId(), "asked to fail");
             case "sleep" -> { }
             case "ignore-kill" -> ignoringKills.add(task.taskId());
+            case "freeze" -> {
+                // Blocks the runtime's only thread: no more heartbeats, as in a hung executor.
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             default -> driver.failed(task.taskId(), "unknown instruction '" + what + "'");
         }
     }
