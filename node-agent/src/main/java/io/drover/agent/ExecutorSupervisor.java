@@ -35,7 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.openhft.chronicle.threads.Pauser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,6 @@ final class ExecutorSupervisor {
     static final String SANDBOX_PREFIX = "executor~";
     /** Longest the loop waits for a reader thread to stop. */
     private static final long READER_JOIN_MS = 2_000;
-    /** A reader logs the first bad excerpt and then every this many. */
-    static final long SKIPPED_LOG_EVERY = 1_000;
     /** How long {@link #stopAll} waits for processes to die after SIGKILL. */
     private static final long FORCE_KILL_WAIT_MS = 5_000;
 
@@ -99,8 +96,7 @@ final class ExecutorSupervisor {
         final ChannelEnd channel;
         final Isolator.Guard guard;
         final Map<String, ExecTask> tasks = new LinkedHashMap<>();
-        final Thread reader;
-        volatile boolean stopReading;
+        final ExecutorReader reader;
         boolean hello;
         long heardAtMs;
         long nextHeartbeatAtMs;
@@ -121,41 +117,13 @@ final class ExecutorSupervisor {
             this.heardAtMs = now;
             this.nextHeartbeatAtMs = now;
             this.idleSinceMs = now;
-            this.reader = new Thread(this::read, "drover-executor-reader-" + key.frameworkId() + "/" + key.executorId());
-            this.reader.setDaemon(true);
-        }
-
-        private void read() {
-            Pauser pauser = config.busySpin() ? ChannelEnd.busyPauser() : ChannelEnd.defaultPauser();
-            try {
-                while (!stopReading) {
-                    ChannelEnd.Received r = channel.poll();
-                    if (r == null) {
-                        pauser.pause();
-                        continue;
-                    }
-                    pauser.reset();
-                    if (!r.ok()) {
-                        long skipped = channel.skipped();
-                        if (skipped == 1 || skipped % SKIPPED_LOG_EVERY == 0) {
-                            LOG.warn("executor {} of framework {}: skipped a bad message ({} so far): {}", key.executorId(),
-                                    key.frameworkId(), skipped, r.error());
-                        }
-                        continue;
-                    }
-                    while (!stopReading) {
-                        if (handoff.offer(new Inbound(this, r.message()), 100, TimeUnit.MILLISECONDS)) {
-                            wake.run();
-                            break;
-                        }
-                    }
+            this.reader = new ExecutorReader(key.frameworkId() + "/" + key.executorId(), channel, config.busySpin(), (m, timeoutMs) -> {
+                if (!handoff.offer(new Inbound(this, m), timeoutMs, TimeUnit.MILLISECONDS)) {
+                    return false;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.error("executor {} of framework {}: reader failed; the heartbeat timeout ends the executor", key.executorId(),
-                        key.frameworkId(), e);
-            }
+                wake.run();
+                return true;
+            });
         }
     }
 
@@ -574,11 +542,10 @@ final class ExecutorSupervisor {
             return;
         }
         // What it wrote before it died still counts: take the rest of its queue first.
-        e.stopReading = true;
-        joinReader(e);
+        boolean stopped = e.reader.stop(READER_JOIN_MS);
         long now = clock.millis();
         drainHandoff(now, out);
-        if (!e.reader.isAlive()) {
+        if (stopped) {
             for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
                 if (r.ok()) {
                     onMessage(e, r.message(), now, out);
@@ -595,22 +562,15 @@ final class ExecutorSupervisor {
         }
         String how = "exited with code " + x.exitCode() + e.guard.memoryKill(x.exitCode()).map(m -> ": " + m).orElse("");
         end(e, "executor " + e.key.executorId() + " " + how, out);
-        e.channel.close();
+        if (stopped) {
+            // A reader that did not stop may still be inside the queue: leave it open rather than pull it away.
+            e.channel.close();
+        }
         ProcessTree.forceKill(e.tree);
         e.guard.release();
         ended.accept(e.key, how);
     }
 
-    private void joinReader(Exec e) {
-        try {
-            e.reader.join(READER_JOIN_MS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        if (e.reader.isAlive()) {
-            LOG.warn("executor {}: its reader did not stop within {} ms", e.key.executorId(), READER_JOIN_MS);
-        }
-    }
 
     /**
      * Stops every executor for an agent shutdown: Shutdown to each, a wait of up to
@@ -655,13 +615,14 @@ final class ExecutorSupervisor {
         for (Exec e : new ArrayList<>(all)) {
             // Not exited even after SIGKILL, or its exit not queued yet: end it here.
             all.remove(e);
-            e.stopReading = true;
-            joinReader(e);
+            boolean stopped = e.reader.stop(READER_JOIN_MS);
             for (ExecTask t : e.tasks.values()) {
                 out.add(taskStatus(e, t.taskId, TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN, "killed at agent shutdown"));
             }
             e.tasks.clear();
-            e.channel.close();
+            if (stopped) {
+                e.channel.close();
+            }
             e.guard.release();
             ended.accept(e.key, "killed at agent shutdown");
         }
