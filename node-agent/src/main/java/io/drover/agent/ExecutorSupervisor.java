@@ -363,7 +363,10 @@ final class ExecutorSupervisor {
         long next = Long.MAX_VALUE;
         for (Exec e : all) {
             next = Math.min(next, e.nextHeartbeatAtMs);
-            next = Math.min(next, e.heardAtMs + config.heartbeatTimeoutMs());
+            if (!e.ending) {
+                // An ending executor is past watching: its SIGTERM and SIGKILL timers take over.
+                next = Math.min(next, e.heardAtMs + config.heartbeatTimeoutMs() + 1);
+            }
             if (!e.ending && e.tasks.isEmpty()) {
                 next = Math.min(next, e.idleSinceMs + config.idleTimeoutMs());
             }
