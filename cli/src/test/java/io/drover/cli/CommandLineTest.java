@@ -77,5 +77,9 @@ class CommandLineTest {
         Run badReservation = run("agent", "--work-dir", "/tmp/nowhere", "--reservation", "r1=cpus=lots");
         assertEquals(2, badReservation.code());
         assertTrue(badReservation.err().contains("cpus must be a number"), badReservation.err());
+        Run badExecutors = run("agent", "--work-dir", "/tmp/nowhere", "--max-executors", "0");
+        assertEquals(2, badExecutors.code());
+        assertTrue(badExecutors.err().contains("maxExecutors must be in [1, 1000], was 0"), badExecutors.err());
+        assertFalse(badExecutors.err().contains("\tat "), badExecutors.err());
     }
 }
