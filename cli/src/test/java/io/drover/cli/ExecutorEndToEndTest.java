@@ -10,7 +10,7 @@ import io.drover.api.scheduler.SchedulerConfig;
 import io.drover.api.scheduler.TaskPhase;
 import io.drover.api.scheduler.TaskSpec;
 import io.drover.cli.local.LocalCluster;
-import io.drover.executor.ChronicleFlags;
+import io.drover.executor.JavaExecutorCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,11 +44,8 @@ class ExecutorEndToEndTest {
     }
 
     private static TaskSpec.ExecutorSpec executor() {
-        List<String> argv = new ArrayList<>();
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        argv.addAll(ChronicleFlags.JVM_ARGS);
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoExecutor.class.getName()));
+        List<String> argv = JavaExecutorCommand.ofThisJvm(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                EchoExecutor.class.getName());
         return new TaskSpec.ExecutorSpec("echo", argv, Map.of(), EXECUTOR);
     }
 

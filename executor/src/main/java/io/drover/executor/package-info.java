@@ -32,8 +32,8 @@
  * }</pre>
  *
  * <p>The framework launches tasks with an executor ({@code TaskSpec.forExecutor} with an
- * {@code ExecutorSpec} whose command is {@code java} with {@link io.drover.executor.ChronicleFlags#JVM_ARGS},
- * a class path and the main class). The agent starts the process with the first such task; the
+ * {@code ExecutorSpec} whose command is {@link io.drover.executor.JavaExecutorCommand#argv}: {@code java}
+ * with {@link io.drover.executor.ChronicleFlags#JVM_ARGS}, a class path and the main class). The agent starts the process with the first such task; the
  * {@link io.drover.executor.ExecutorRuntime} reads the agent's requests and calls the executor on
  * its one thread, so {@code launch} and {@code kill} must return quickly; the
  * {@link io.drover.executor.ExecutorDriver} may be called from any thread. Each task gets

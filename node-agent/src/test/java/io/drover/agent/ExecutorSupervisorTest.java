@@ -14,7 +14,7 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
-import io.drover.executor.ChronicleFlags;
+import io.drover.executor.JavaExecutorCommand;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,11 +59,8 @@ class ExecutorSupervisorTest {
     }
 
     static ExecutorInfo executor(String id) {
-        List<String> argv = new ArrayList<>();
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        argv.addAll(ChronicleFlags.JVM_ARGS);
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), TestExecutor.class.getName()));
+        List<String> argv = JavaExecutorCommand.ofThisJvm(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                TestExecutor.class.getName());
         return ExecutorInfo.newBuilder()
                 .setExecutorId(id)
                 .setCommand(CommandInfo.newBuilder().setArguments(argv).build())
