@@ -45,8 +45,24 @@ final class CgroupIsolator implements Isolator {
             throw new IOException("cannot move pid " + process.pid() + " into cgroup " + group.memory() + ": " + e.getMessage(), e);
         }
         return new Guard() {
+            /** The memory limit now: it grows with an executor's tasks. */
+            private volatile long limitMb = memMb;
+            private volatile double limitCpus = resources.getCpus();
+
+            @Override
+            public synchronized void grow(Resources more) throws IOException {
+                long mem = limitMb > 0 && more.getMemMb() > limitMb ? more.getMemMb() : 0;
+                double cpus = limitCpus > 0 && more.getCpus() > limitCpus ? more.getCpus() : 0;
+                if (mem > 0 || cpus > 0) {
+                    cgroups.grow(group, mem * MIB, cpus);
+                    limitMb = Math.max(limitMb, mem);
+                    limitCpus = Math.max(limitCpus, cpus);
+                }
+            }
+
             @Override
             public Optional<String> memoryKill(int exitCode) {
+                long memMb = limitMb;
                 if (memMb <= 0 || exitCode == 0) {
                     return Optional.empty();
                 }

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * <p>Life of an executor: its sandbox is {@code <sandboxes>/<framework>/executor~<executorId>}
  * (then {@code ~2}, {@code ~3}... for later runs; task ids never contain '~', so it cannot clash
  * with a task's); the process starts like a command task's (own session, output files, the
- * isolator holding it to the executor's resources plus its first task's), with
+ * isolator holding it to the executor's resources plus its tasks', raised as more run at once,
+ * never lowered), with
  * {@link ExecutorEnvironment}'s variables. It ends (1) on Shutdown after {@code idleTimeoutMs}
  * without tasks, killed if it does not exit within the kill grace period; (2) by itself or by a
  * signal: its tasks without a terminal update become FAILED with EXECUTOR_TERMINATED; (3) when it
@@ -78,13 +79,15 @@ final class ExecutorSupervisor {
     /** One task handed to an executor. */
     private static final class ExecTask {
         final String taskId;
+        final Resources resources;
         boolean running;
         /** When the executor must have confirmed a kill; 0 when not being killed. */
         long killDeadlineMs;
         TaskStatusReason killReason;
 
-        ExecTask(String taskId) {
+        ExecTask(String taskId, Resources resources) {
             this.taskId = taskId;
+            this.resources = resources;
         }
     }
 
@@ -95,6 +98,10 @@ final class ExecutorSupervisor {
         final Process process;
         final ChannelEnd channel;
         final Isolator.Guard guard;
+        /** What the executor process itself was given. */
+        final Resources own;
+        /** Its limits now: its own resources plus the most its tasks held at once. */
+        Resources limits;
         final Map<String, ExecTask> tasks = new LinkedHashMap<>();
         final ExecutorReader reader;
         boolean hello;
@@ -108,8 +115,10 @@ final class ExecutorSupervisor {
         long forceKillAtMs;
         List<ProcessHandle> tree = List.of();
 
-        Exec(Key key, Path sandbox, Process process, ChannelEnd channel, Isolator.Guard guard, long now) {
+        Exec(Key key, Path sandbox, Process process, ChannelEnd channel, Isolator.Guard guard, Resources own, Resources limits, long now) {
             this.key = key;
+            this.own = own;
+            this.limits = limits;
             this.sandbox = sandbox;
             this.process = process;
             this.channel = channel;
@@ -275,10 +284,35 @@ final class ExecutorSupervisor {
             String message = "cannot hand the task to executor " + key.executorId() + ": " + ex.getMessage();
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
         }
-        e.tasks.put(taskId, new ExecTask(taskId));
+        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
+        growLimits(e);
         return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "handed to executor " + key.executorId())
                 .setSandboxPath(e.sandbox.toString())
                 .build();
+    }
+
+    /**
+     * Raises the executor's limits to its own resources plus its tasks' when that is more: they
+     * grow with the tasks it runs at once and never shrink (the kernel may refuse a memory limit
+     * below what the process uses, and a JVM rarely gives memory back).
+     */
+    private void growLimits(Exec e) {
+        Resources needed = e.own;
+        for (ExecTask t : e.tasks.values()) {
+            needed = ResourceMath.add(needed, t.resources);
+        }
+        if (needed.getCpus() <= e.limits.getCpus() && needed.getMemMb() <= e.limits.getMemMb()) {
+            return;
+        }
+        Resources grown = ResourceMath.of(Math.max(needed.getCpus(), e.limits.getCpus()), Math.max(needed.getMemMb(), e.limits.getMemMb()),
+                0, 0);
+        try {
+            e.guard.grow(grown);
+            e.limits = grown;
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("executor {} of framework {}: cannot raise its limits to {}: {}", e.key.executorId(), e.key.frameworkId(),
+                    ResourceMath.format(grown), ex.getMessage());
+        }
     }
 
     private Exec start(Key key, ExecutorInfo info, Resources firstTask) throws IOException {
@@ -307,7 +341,7 @@ final class ExecutorSupervisor {
             channel.close();
             throw new IOException("cannot apply its limits: " + ex.getMessage(), ex);
         }
-        Exec e = new Exec(key, sandbox, process, channel, guard, clock.millis());
+        Exec e = new Exec(key, sandbox, process, channel, guard, info.getResources(), limits, clock.millis());
         live.put(key, e);
         all.add(e);
         e.reader.start();

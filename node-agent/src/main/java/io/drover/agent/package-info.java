@@ -30,7 +30,7 @@
  *
  * <p>Not yet here (later issues): cgroup limits, the Chronicle Queue journal of status updates
  * (until then they are kept in memory and lost on restart), re-attaching to executors after an
- * agent restart, resizing an executor's limits as tasks come and go, GPU and port isolation
+ * agent restart, lowering an executor's limits when its tasks end (they only grow), GPU and port isolation
  * (GPUs and ports are offered, not yet assigned to tasks).
  */
 package io.drover.agent;

@@ -44,10 +44,44 @@ class ExecutorSupervisorTest {
     private final List<String> ended = new ArrayList<>();
     private ExecutorSupervisor supervisor;
 
+    /** Records what the supervisor asks of the isolator: "attach ..." and "grow ..." lines. */
+    private final List<String> isolation = new ArrayList<>();
+
+    private final Isolator recordingIsolator = new Isolator() {
+        @Override
+        public Guard attach(String frameworkId, String taskId, ProcessHandle process, io.drover.api.protocol.Resources resources) {
+            isolation.add("attach " + taskId + " " + ResourceMath.format(resources));
+            return new Guard() {
+                @Override
+                public java.util.Optional<String> memoryKill(int exitCode) {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public void release() {
+                    isolation.add("release " + taskId);
+                }
+
+                @Override
+                public void grow(io.drover.api.protocol.Resources resources) {
+                    isolation.add("grow " + taskId + " " + ResourceMath.format(resources));
+                }
+            };
+        }
+
+        @Override
+        public String describe() {
+            return "recording";
+        }
+
+        @Override
+        public void close() {}
+    };
+
     private void start(ExecutorConfig config) {
         supervisor = new ExecutorSupervisor(config, AGENT, new StatusFactory(AGENT, clock),
                 new ProcessLauncher(sandboxes, AGENT, AgentConfig.DEFAULT_LOG_MAX_BYTES, AgentConfig.DEFAULT_LOG_MAX_FILES),
-                Isolator.NONE, clock, 2_000, () -> { }, (key, how) -> ended.add(key.executorId() + ": " + how));
+                recordingIsolator, clock, 2_000, () -> { }, (key, how) -> ended.add(key.executorId() + ": " + how));
     }
 
     @AfterEach
@@ -215,6 +249,24 @@ class ExecutorSupervisorTest {
         }
         pumpUntil("executor gone", () -> supervisor.executors() == 0);
         assertEquals(1, ended.size(), ended.toString());
+    }
+
+    @Test
+    void theExecutorsLimitsGrowWithItsTasksAndNeverShrink() {
+        start(ExecutorConfig.DEFAULTS);
+        launch("a", "e1", "sleep");
+        launch("b", "e1", "sleep");
+        pumpUntil("a and b running", () -> has("a", u -> u.getState() == TaskState.RUNNING) && has("b", u -> u.getState() == TaskState.RUNNING));
+        assertTrue(supervisor.kill(FW, "a", 10_000));
+        pumpUntil("a killed", () -> terminalOf("a") != null);
+        // c makes two at once again, which the limits cover; d makes three, which grows them.
+        launch("c", "e1", "sleep");
+        launch("d", "e1", "finish");
+        pumpUntil("d finished", () -> terminalOf("d") != null);
+        assertEquals(List.of(
+                "attach executor~e1 cpus=1.01 mem=257MiB disk=0MiB gpus=0",
+                "grow executor~e1 cpus=1.02 mem=258MiB disk=0MiB gpus=0",
+                "grow executor~e1 cpus=1.03 mem=259MiB disk=0MiB gpus=0"), isolation);
     }
 
     @Test
