@@ -28,9 +28,10 @@
  * else with executors (heartbeats, timeouts, idle shutdowns, kills) in its timers. Time comes
  * from an injected {@link java.time.Clock}.
  *
- * <p>Not yet here (later issues): cgroup limits, the Chronicle Queue journal of status updates
- * (until then they are kept in memory and lost on restart), re-attaching to executors after an
- * agent restart, lowering an executor's limits when its tasks end (they only grow), GPU and port isolation
- * (GPUs and ports are offered, not yet assigned to tasks).
+ * <p>Not yet here (later issues): the Chronicle Queue journal of status updates (until then
+ * they are kept in memory and lost on restart), re-attaching to executors after an agent restart
+ * (an executor exits when its agent's process is gone), lowering an executor's limits when its
+ * tasks end (they only grow), GPU and port isolation (GPUs and ports are offered, not yet
+ * assigned to tasks).
  */
 package io.drover.agent;
