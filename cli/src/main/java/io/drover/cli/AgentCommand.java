@@ -2,6 +2,7 @@ package io.drover.cli;
 
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
+import io.drover.agent.ExecutorConfig;
 import io.drover.agent.PortRanges;
 import io.drover.api.ResourceMath;
 import java.nio.file.Path;
@@ -102,6 +103,22 @@ final class AgentCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     String recover;
 
+    @Option(names = "--max-executors", defaultValue = "" + ExecutorConfig.DEFAULT_MAX_EXECUTORS,
+            description = "executor processes that may run at once (default: ${DEFAULT-VALUE})")
+    int maxExecutors;
+
+    @Option(names = "--executor-idle-timeout", defaultValue = "60s",
+            description = "an executor without tasks this long is told to shut down (default: ${DEFAULT-VALUE})")
+    String executorIdleTimeout;
+
+    @Option(names = "--executor-heartbeat-timeout", defaultValue = "15s",
+            description = "an executor silent this long is killed and its tasks fail with EXECUTOR_TERMINATED (default: ${DEFAULT-VALUE})")
+    String executorHeartbeatTimeout;
+
+    @Option(names = "--executor-busy-spin",
+            description = "readers of the executor queues spin instead of backing off: lower latency, one CPU per reader")
+    boolean executorBusySpin;
+
     @Override
     public Integer call() throws Exception {
         if (workDir == null) {
@@ -148,6 +165,9 @@ final class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--recover must be reattach or cleanup, was '" + recover + "'");
             }
+            b.executors(new ExecutorConfig(maxExecutors, ExecutorConfig.DEFAULT_MAX_TASKS_PER_EXECUTOR,
+                    ExecutorConfig.DEFAULT_HEARTBEAT_INTERVAL_MS, Units.parseDuration(executorHeartbeatTimeout).toMillis(),
+                    Units.parseDuration(executorIdleTimeout).toMillis(), ExecutorConfig.DEFAULT_HANDOFF_CAPACITY, executorBusySpin));
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

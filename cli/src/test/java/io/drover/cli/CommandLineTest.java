@@ -81,5 +81,9 @@ class CommandLineTest {
         assertEquals(2, badRecover.code());
         assertTrue(badRecover.err().contains("--recover must be reattach or cleanup, was 'later'"), badRecover.err());
         assertFalse(badRecover.err().contains("\tat "), badRecover.err());
+        Run badExecutors = run("agent", "--work-dir", "/tmp/nowhere", "--max-executors", "0");
+        assertEquals(2, badExecutors.code());
+        assertTrue(badExecutors.err().contains("maxExecutors must be in [1, 1000], was 0"), badExecutors.err());
+        assertFalse(badExecutors.err().contains("\tat "), badExecutors.err());
     }
 }

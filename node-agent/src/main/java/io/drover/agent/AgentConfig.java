@@ -73,6 +73,7 @@ import java.util.OptionalLong;
  *     sha256; the least recently used are deleted beyond it (0 caches nothing)
  * @param recovery what the agent does, at start, with the tasks an earlier run on its work
  *     directory left running (see {@link Recovery})
+ * @param executors how executors are run and watched (see {@link ExecutorConfig})
  */
 public record AgentConfig(
         String bootstrap,
@@ -109,7 +110,8 @@ public record AgentConfig(
         long memoryCheckIntervalMs,
         long fetchMaxFileBytes,
         long fetchCacheMaxBytes,
-        Recovery recovery) {
+        Recovery recovery,
+        ExecutorConfig executors) {
 
     /** What a starting agent does with the tasks an earlier run on its work directory left running. */
     public enum Recovery {
@@ -223,6 +225,7 @@ public record AgentConfig(
         }
         requireDuration("heartbeatIntervalMs", heartbeatIntervalMs, 1);
         requireDuration("killGracePeriodMs", killGracePeriodMs, 0);
+        java.util.Objects.requireNonNull(executors, "executors");
         requireDuration("registerRetryInitialMs", registerRetryInitialMs, 1);
         requireDuration("registerRetryMaxMs", registerRetryMaxMs, registerRetryInitialMs);
         requireDuration("statusRetryInitialMs", statusRetryInitialMs, 1);
@@ -307,6 +310,7 @@ public record AgentConfig(
         b.fetchMaxFileBytes = fetchMaxFileBytes;
         b.fetchCacheMaxBytes = fetchCacheMaxBytes;
         b.recovery = recovery;
+        b.executors = executors;
         return b;
     }
 
@@ -404,6 +408,7 @@ public record AgentConfig(
         private long statusRetryMaxMs = DEFAULT_STATUS_RETRY_MAX_MS;
         private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
+        private ExecutorConfig executors = ExecutorConfig.DEFAULTS;
         private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
         private long probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS;
         private long logMaxBytes = DEFAULT_LOG_MAX_BYTES;
@@ -586,6 +591,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** How executors are run and watched. */
+        public Builder executors(ExecutorConfig config) {
+            this.executors = java.util.Objects.requireNonNull(config, "executors");
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -604,7 +615,7 @@ public record AgentConfig(
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
                     probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent,
-                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes, recovery);
+                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes, recovery, executors);
         }
     }
 }

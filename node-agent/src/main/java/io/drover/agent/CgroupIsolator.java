@@ -43,7 +43,7 @@ final class CgroupIsolator implements Isolator {
             }
             throw new IOException("cannot move pid " + process.pid() + " into cgroup " + group.memory() + ": " + e.getMessage(), e);
         }
-        return guard(group, memMb, frameworkId, taskId);
+        return guard(group, memMb, resources.getCpus(), frameworkId, taskId);
     }
 
     /**
@@ -55,7 +55,7 @@ final class CgroupIsolator implements Isolator {
     public Guard reattach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
         Optional<CgroupsV1.Group> existing = cgroups.existing(groupName(frameworkId, taskId, process));
         if (existing.isPresent()) {
-            return guard(existing.get(), resources.getMemMb(), frameworkId, taskId);
+            return guard(existing.get(), resources.getMemMb(), resources.getCpus(), frameworkId, taskId);
         }
         return attach(frameworkId, taskId, process, resources);
     }
@@ -65,10 +65,26 @@ final class CgroupIsolator implements Isolator {
         return frameworkId + ProcessLauncher.RUN_SEPARATOR + taskId + ProcessLauncher.RUN_SEPARATOR + process.pid();
     }
 
-    private Guard guard(CgroupsV1.Group group, long memMb, String frameworkId, String taskId) {
+    private Guard guard(CgroupsV1.Group group, long memMb, double cpus, String frameworkId, String taskId) {
         return new Guard() {
+            /** The memory limit now: it grows with an executor's tasks. */
+            private volatile long limitMb = memMb;
+            private volatile double limitCpus = cpus;
+
+            @Override
+            public synchronized void grow(Resources more) throws IOException {
+                long mem = limitMb > 0 && more.getMemMb() > limitMb ? more.getMemMb() : 0;
+                double cpus = limitCpus > 0 && more.getCpus() > limitCpus ? more.getCpus() : 0;
+                if (mem > 0 || cpus > 0) {
+                    cgroups.grow(group, mem * MIB, cpus);
+                    limitMb = Math.max(limitMb, mem);
+                    limitCpus = Math.max(limitCpus, cpus);
+                }
+            }
+
             @Override
             public Optional<String> memoryKill(int exitCode) {
+                long memMb = limitMb;
                 if (memMb <= 0 || exitCode == 0) {
                     return Optional.empty();
                 }

@@ -110,6 +110,24 @@ final class CgroupsV1 {
         return Files.isDirectory(g.memory()) && Files.isDirectory(g.cpu()) ? Optional.of(g) : Optional.empty();
     }
 
+    /**
+     * Raises a group's limits: memory (memory+swap first, which may not be below it) to
+     * {@code memBytes} and the CFS quota to {@code cpus}, each when above 0. The caller makes
+     * sure they only grow: the kernel may refuse a memory limit below what the group uses.
+     */
+    void grow(Group g, long memBytes, double cpus) throws IOException {
+        if (memBytes > 0) {
+            Path memsw = g.memory().resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) {
+                write(memsw, memBytes);
+            }
+            write(g.memory().resolve("memory.limit_in_bytes"), memBytes);
+        }
+        if (cpus > 0) {
+            write(g.cpu().resolve("cpu.cfs_quota_us"), cfsQuotaUs(cpus));
+        }
+    }
+
     /** Moves a process (and the threads it has) into the task's groups. */
     void move(Group g, long pid) throws IOException {
         write(g.memory().resolve("cgroup.procs"), pid);

@@ -23,6 +23,14 @@ interface Isolator extends AutoCloseable {
 
         /** Stops holding the task: removes its cgroup or stops sampling it. Never throws. */
         void release();
+
+        /**
+         * Raises the limits to {@code resources} where they are higher (never lowers them): for an
+         * executor, whose tasks come while it runs.
+         *
+         * @throws IOException when a limit cannot be written; the old limits stay
+         */
+        default void grow(Resources resources) throws IOException {}
     }
 
     /** Holds nothing. */

@@ -28,7 +28,8 @@ final class MemoryMonitor implements Isolator {
         final String frameworkId;
         final String taskId;
         final ProcessHandle process;
-        final long memMb;
+        /** Grows with an executor's tasks; read by the sampling thread. */
+        volatile long memMb;
         volatile long killedAtBytes = -1;
 
         Watched(String frameworkId, String taskId, ProcessHandle process, long memMb) {
@@ -48,6 +49,14 @@ final class MemoryMonitor implements Isolator {
         @Override
         public void release() {
             watched.remove(this);
+        }
+
+        @Override
+        public void grow(Resources resources) {
+            // 0 is no limit, which nothing raises.
+            if (memMb > 0 && resources.getMemMb() > memMb) {
+                memMb = resources.getMemMb();
+            }
         }
     }
 

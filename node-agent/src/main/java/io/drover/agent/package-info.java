@@ -15,6 +15,9 @@
  *         │    ├─ RotatingLog      copy-truncate rotation of the output files
  *         │    ├─ TaskCheckpoint   .drover-task in the sandbox: what re-attaching needs
  *         │    └─ ProcessTree      signals a process and its descendants
+ *         ├─ ExecutorSupervisor  executor processes (one per framework and executor id) running many tasks
+ *         │    ├─ ChannelEnd       (executor module) the agent's end of two Chronicle queues in the sandbox
+ *         │    └─ reader threads   one per executor, into one bounded handoff the loop drains
  *         ├─ StatusUpdateQueue   per-task FIFO, head resent with backoff until acknowledged
  *         └─ StatusJournal       Chronicle Queue under journal/: every update before it is sent, every ack
  * </pre>
@@ -39,9 +42,15 @@
  * <p>Threads: the loop thread does all the work. The JDK's process-reaper threads report exits
  * into a bounded queue and wake the loop's poll up; {@link io.drover.agent.Agent#close()} sets a
  * flag and wakes it too. One probe thread measures the machine (it may block on nvidia-smi or the
- * file system) and wakes the loop when done. Time comes from an injected {@link java.time.Clock}.
+ * file system) and wakes the loop when done. Each executor has a reader thread that tails its
+ * queue with Chronicle's balanced back-off (busy spinning when {@link io.drover.agent.ExecutorConfig#busySpin()})
+ * and hands messages to the loop through a bounded queue, waking it; the loop does everything
+ * else with executors (heartbeats, timeouts, idle shutdowns, kills) in its timers. Time comes
+ * from an injected {@link java.time.Clock}.
  *
- * <p>Not yet here (later issues): executors (and their re-attachment), cgroup v2, GPU and port
- * isolation (GPUs and ports are offered, not yet assigned to tasks).
+ * <p>Not yet here (later issues): re-attaching to executors after an agent restart (an
+ * executor exits when its agent's process is gone), lowering an executor's limits when its tasks
+ * end (they only grow), cgroup v2, GPU and port isolation (GPUs and ports are offered, not yet
+ * assigned to tasks).
  */
 package io.drover.agent;

@@ -89,6 +89,25 @@ class CgroupsV1Test {
     }
 
     @Test
+    void anExecutorsGroupGrowsThroughItsGuard() throws IOException {
+        fakeHierarchies();
+        CgroupsV1 cgroups = CgroupsV1.open(root, "a1");
+        Isolator.Guard guard = new CgroupIsolator(cgroups).attach("fw", "executor~e1", ProcessHandle.current(),
+                io.drover.api.ResourceMath.of(1, 64, 0, 0));
+        Path group = root.resolve("memory/drover/a1/fw~executor~e1~" + ProcessHandle.current().pid());
+        Path cpuGroup = root.resolve("cpu/drover/a1/fw~executor~e1~" + ProcessHandle.current().pid());
+        guard.grow(io.drover.api.ResourceMath.of(2, 128, 0, 0));
+        assertEquals("134217728", Files.readString(group.resolve("memory.limit_in_bytes")));
+        assertEquals("200000", Files.readString(cpuGroup.resolve("cpu.cfs_quota_us")));
+        // Never lowered.
+        guard.grow(io.drover.api.ResourceMath.of(0.5, 32, 0, 0));
+        assertEquals("134217728", Files.readString(group.resolve("memory.limit_in_bytes")));
+        assertEquals("200000", Files.readString(cpuGroup.resolve("cpu.cfs_quota_us")));
+        guard.release();
+        assertFalse(Files.exists(group));
+    }
+
+    @Test
     void noLimitIsWrittenForZeroMemoryOrCpus() throws IOException {
         fakeHierarchies();
         CgroupsV1.Group g = CgroupsV1.open(root, "a1").create("fw~t1~7", 0, 0);
