@@ -35,7 +35,7 @@ public final class BenchMain {
     static void report(String include, java.util.Collection<org.openjdk.jmh.results.RunResult> results) {
         String simple = include.contains(".") ? include.substring(0, include.indexOf('.')) : include;
         String name = simple.replace("Benchmark", "").replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
-        StringBuilder table = new StringBuilder("| benchmark | parameters | score | error (99.9%) | unit |\n|---|---|---:|---:|---|\n");
+        StringBuilder table = new StringBuilder("| benchmark | parameters | score (mean) | error (99.9%) | p50 | p99 | unit |\n|---|---|---:|---:|---:|---:|---|\n");
         for (org.openjdk.jmh.results.RunResult r : results) {
             var p = r.getParams();
             StringBuilder params = new StringBuilder();
@@ -43,8 +43,11 @@ public final class BenchMain {
                 params.append(params.length() == 0 ? "" : ", ").append(key).append('=').append(p.getParam(key));
             }
             var score = r.getPrimaryResult();
-            table.append(String.format("| %s | %s | %.3f | %.3f | %s |%n", p.getBenchmark().replaceFirst(".*\\.([A-Za-z]+\\.[A-Za-z0-9]+)$", "$1"),
-                    params, score.getScore(), score.getScoreError(), score.getScoreUnit()));
+            boolean sampled = p.getMode() == org.openjdk.jmh.annotations.Mode.SampleTime;
+            String p50 = sampled ? String.format("%.3f", score.getStatistics().getPercentile(50)) : "";
+            String p99 = sampled ? String.format("%.3f", score.getStatistics().getPercentile(99)) : "";
+            table.append(String.format("| %s | %s | %.3f | %.3f | %s | %s | %s |%n", p.getBenchmark().replaceFirst(".*\\.([A-Za-z]+\\.[A-Za-z0-9]+)$", "$1"),
+                    params, score.getScore(), score.getScoreError(), p50, p99, score.getScoreUnit()));
         }
         try {
             Reports.write(name, "# " + simple + " (JMH, " + java.time.LocalDate.now() + ")\n\n" + Reports.machine() + "\n\n" + table);

@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one writer, the agent's loop thread (the work directory lock keeps a second
  * agent out). The thread that opens it may hand it to another, which then owns it.
  */
-final class StatusJournal implements AutoCloseable {
+public final class StatusJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusJournal.class);
     static final String CURRENT_FILE = "CURRENT";
     private static final String GEN_PREFIX = "gen-";
@@ -115,7 +115,7 @@ final class StatusJournal implements AutoCloseable {
      * @param nowMs the time, for the age of the new generation
      * @throws UncheckedIOException when the directory cannot be created or written
      */
-    static StatusJournal open(Path dir, long compactAfterEntries, long nowMs) {
+    public static StatusJournal open(Path dir, long compactAfterEntries, long nowMs) {
         if (compactAfterEntries < 1) {
             throw new IllegalArgumentException("compactAfterEntries must be positive: " + compactAfterEntries);
         }
@@ -145,7 +145,7 @@ final class StatusJournal implements AutoCloseable {
     }
 
     /** Appends an update that is about to be sent (it carries an update id). */
-    void appendUpdate(TaskStatus update) {
+    public void appendUpdate(TaskStatus update) {
         ByteBuffer body = encode(update);
         byte[] bytes = new byte[body.remaining()];
         body.get(bytes);
@@ -153,7 +153,7 @@ final class StatusJournal implements AutoCloseable {
     }
 
     /** Appends the acknowledgement that released the update {@code updateId} of a task. */
-    void appendAck(String frameworkId, String taskId, String updateId) {
+    public void appendAck(String frameworkId, String taskId, String updateId) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(96);
         try (DataOutputStream out = new DataOutputStream(buffer)) {
             writeString(out, frameworkId);
