@@ -391,7 +391,8 @@ final class Tasks {
                 Optional<TaskCheckpoint> checkpoint = TaskCheckpoint.of(frameworkId, task, sandbox, rt.process);
                 if (checkpoint.isPresent()) {
                     checkpoint.get().write();
-                } else {
+                } else if (rt.process.isAlive()) {
+                    // (A process that already ended has no start time to read, and nothing to re-attach to.)
                     LOG.warn("task {} of framework {}: no start time for pid {}; an agent restart will not re-attach to it",
                             taskId, frameworkId, process.pid());
                 }
