@@ -3,6 +3,7 @@ package io.drover.connectors.avro;
 import io.drover.connectors.Reader;
 import io.drover.connectors.Source;
 import io.drover.connectors.Split;
+import io.drover.connectors.file.FileSplitPlan;
 import io.drover.connectors.file.InputPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,6 @@ public final class AvroSource implements Source<GenericRecord> {
     static final String LENGTH = "length";
     static final String SCHEMA = "schema";
 
-    private static final double SPLIT_SLOP = 1.1;
 
     private final AvroSourceConfig config;
     private Schema schema;
@@ -76,39 +76,24 @@ public final class AvroSource implements Source<GenericRecord> {
 
     @Override
     public List<Split> splits(int desiredParallelism) throws IOException {
-        if (desiredParallelism < 1) {
-            throw new IllegalArgumentException("desiredParallelism must be at least 1: " + desiredParallelism);
-        }
-        List<Path> files = InputPaths.expand(config.paths());
-        long[] sizes = new long[files.size()];
-        long total = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Files.size(files.get(i));
-            total += sizes[i];
-        }
-        if (total == 0) {
+        FileSplitPlan plan = FileSplitPlan.of(config.paths(), desiredParallelism, config.minSplitSizeBytes());
+        if (plan.totalBytes() == 0) {
             return List.of();
         }
         Schema readerSchema = schema();
         String schemaJson = readerSchema.toString();
-        long splitSize = Math.max(config.minSplitSizeBytes(), (total + desiredParallelism - 1) / desiredParallelism);
         List<Split> splits = new ArrayList<>();
-        for (int i = 0; i < sizes.length; i++) {
-            Path file = files.get(i);
-            long size = sizes[i];
-            if (size == 0) {
+        for (FileSplitPlan.SizedFile f : plan.files()) {
+            if (f.size() == 0) {
                 continue;
             }
             // Fails early, naming the file, if it is not Avro or its schema does not resolve.
-            try (DataFileReader<GenericRecord> header = AvroFiles.open(file, readerSchema)) {
+            try (DataFileReader<GenericRecord> header = AvroFiles.open(f.path(), readerSchema)) {
                 header.getSchema();
             }
-            long offset = 0;
-            while ((double) (size - offset) / splitSize > SPLIT_SLOP) {
-                splits.add(split(file, offset, splitSize, schemaJson));
-                offset += splitSize;
+            for (FileSplitPlan.Range r : plan.ranges(f.size())) {
+                splits.add(split(f.path(), r.start(), r.length(), schemaJson));
             }
-            splits.add(split(file, offset, size - offset, schemaJson));
         }
         return List.copyOf(splits);
     }

@@ -2,6 +2,7 @@ package io.drover.connectors.csv;
 
 import io.drover.connectors.Source;
 import io.drover.connectors.Split;
+import io.drover.connectors.file.FileSplitPlan;
 import io.drover.connectors.file.InputPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,6 @@ public final class CsvSource implements Source<GenericRecord> {
     static final String FIRST_LINE = "firstLine";
     static final String SCHEMA = "schema";
 
-    private static final double SPLIT_SLOP = 1.1;
 
     private final CsvSourceConfig config;
     private Schema schema;
@@ -107,32 +107,23 @@ public final class CsvSource implements Source<GenericRecord> {
 
     @Override
     public List<Split> splits(int desiredParallelism) throws IOException {
-        if (desiredParallelism < 1) {
-            throw new IllegalArgumentException("desiredParallelism must be at least 1: " + desiredParallelism);
-        }
-        List<Path> files = InputPaths.expand(config.paths());
-        long[] sizes = new long[files.size()];
-        long total = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Files.size(files.get(i));
-            total += sizes[i];
-        }
+        FileSplitPlan plan = FileSplitPlan.of(config.paths(), desiredParallelism, config.minSplitSizeBytes());
         String schemaJson = schema().toString();
-        long splitSize = Math.max(config.minSplitSizeBytes(), (total + desiredParallelism - 1) / desiredParallelism);
+        long splitSize = plan.splitSize();
         List<Split> splits = new ArrayList<>();
-        for (int i = 0; i < sizes.length; i++) {
-            Path file = files.get(i);
-            long size = sizes[i];
+        for (FileSplitPlan.SizedFile f : plan.files()) {
+            Path file = f.path();
+            long size = f.size();
             if (size == 0) {
                 continue;
             }
-            if (size <= splitSize * SPLIT_SLOP) {
+            if (plan.wholeFile(size)) {
                 splits.add(split(file, 0, size, 1, schemaJson));
                 continue;
             }
             long splitStart = 0;
             long splitLine = 1;
-            long slop = (long) (splitSize * (SPLIT_SLOP - 1));
+            long slop = (long) (splitSize * (FileSplitPlan.SLOP - 1));
             try (CsvFramer framer = new CsvFramer(file, 0, size, 1, false, Integer.MAX_VALUE,
                     CsvReader.READ_BUFFER_BYTES)) {
                 while (framer.next()) {

@@ -4,6 +4,7 @@ import io.drover.connectors.ByteSliceSource;
 import io.drover.connectors.Reader;
 import io.drover.connectors.Source;
 import io.drover.connectors.Split;
+import io.drover.connectors.file.FileSplitPlan;
 import io.drover.connectors.file.InputPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,6 @@ public final class TextLineSource implements Source<String>, ByteSliceSource {
     static final String NONE = "none";
 
     /** A last range may exceed the split size by this much rather than leave a small one behind. */
-    private static final double SPLIT_SLOP = 1.1;
 
     private final TextSourceConfig config;
 
@@ -44,34 +44,19 @@ public final class TextLineSource implements Source<String>, ByteSliceSource {
 
     @Override
     public List<Split> splits(int desiredParallelism) throws IOException {
-        if (desiredParallelism < 1) {
-            throw new IllegalArgumentException("desiredParallelism must be at least 1: " + desiredParallelism);
-        }
-        List<Path> files = InputPaths.expand(config.paths());
-        long[] sizes = new long[files.size()];
-        long total = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Files.size(files.get(i));
-            total += sizes[i];
-        }
-        long splitSize = Math.max(config.minSplitSizeBytes(), (total + desiredParallelism - 1) / desiredParallelism);
+        FileSplitPlan plan = FileSplitPlan.of(config.paths(), desiredParallelism, config.minSplitSizeBytes());
         List<Split> splits = new ArrayList<>();
-        for (int i = 0; i < sizes.length; i++) {
-            Path file = files.get(i);
-            long size = sizes[i];
-            if (size == 0) {
+        for (FileSplitPlan.SizedFile f : plan.files()) {
+            if (f.size() == 0) {
                 continue;
             }
-            if (isGzip(file)) {
-                splits.add(split(file, 0, size, GZIP));
+            if (isGzip(f.path())) {
+                splits.add(split(f.path(), 0, f.size(), GZIP));
                 continue;
             }
-            long offset = 0;
-            while ((double) (size - offset) / splitSize > SPLIT_SLOP) {
-                splits.add(split(file, offset, splitSize, NONE));
-                offset += splitSize;
+            for (FileSplitPlan.Range r : plan.ranges(f.size())) {
+                splits.add(split(f.path(), r.start(), r.length(), NONE));
             }
-            splits.add(split(file, offset, size - offset, NONE));
         }
         return List.copyOf(splits);
     }
