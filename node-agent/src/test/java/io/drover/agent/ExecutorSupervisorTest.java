@@ -207,6 +207,51 @@ class ExecutorSupervisorTest {
     }
 
     @Test
+    void aRestartedAgentEndsTheTasksOfAnExecutorThatDiedWhileItWasDown() throws Exception {
+        start(ExecutorConfig.DEFAULTS);
+        launch("a", "e1", "sleep");
+        launch("b", "e1", "sleep");
+        pumpUntil("both running", () -> has("a", u -> u.getState() == TaskState.RUNNING) && has("b", u -> u.getState() == TaskState.RUNNING));
+        supervisor.flushCheckpoints();
+        Path sandbox = sandboxes.resolve(FW).resolve("executor~e1");
+        ExecutorCheckpoint written = ExecutorCheckpoint.read(sandbox).orElseThrow();
+        assertEquals(List.of(new ExecutorCheckpoint.Task("a", ResourceMath.of(0.01, 1, 0, 0), true),
+                new ExecutorCheckpoint.Task("b", ResourceMath.of(0.01, 1, 0, 0), true)), written.tasks());
+        assertTrue(written.processedSequence() >= 2, "hello (0) and two RUNNING at least: " + written.processedSequence());
+        assertTrue(written.liveProcess().isPresent());
+        assertTrue(TaskCheckpoint.scan(sandboxes).isEmpty(), "not a task's checkpoint");
+
+        // The agent's run ends without a word (as if killed); then its executor dies too.
+        ExecutorSupervisor first = supervisor;
+        ProcessHandle process = first.process(FW, "e1");
+        updates.clear();
+        try {
+            process.destroyForcibly();
+            await().atMost(WAIT).until(() -> !process.isAlive());
+            start(ExecutorConfig.DEFAULTS);
+            List<ExecutorCheckpoint> found = ExecutorCheckpoint.scan(sandboxes);
+            assertEquals(1, found.size());
+            assertTrue(found.get(0).liveProcess().isEmpty());
+            ExecutorSupervisor.Recovered r = supervisor.recover(found, AgentConfig.Recovery.REATTACH, 1_000,
+                    java.util.Set.of(), java.util.Set.of());
+            assertEquals(List.of(), r.executors());
+            assertEquals(List.of(), r.tasks());
+            assertEquals(2, r.updates().size(), r.updates().toString());
+            for (TaskStatus s : r.updates()) {
+                assertEquals(TaskState.FAILED, s.getState(), s.toString());
+                assertEquals(TaskStatusReason.EXECUTOR_TERMINATED, s.getReason(), s.toString());
+                assertTrue(s.getMessage().contains("ended while the agent was down"), s.getMessage());
+            }
+            assertTrue(Files.exists(sandbox.resolve(TaskCheckpoint.FILE)), "kept until the updates are journaled");
+            supervisor.flushCheckpoints();
+            assertFalse(Files.exists(sandbox.resolve(TaskCheckpoint.FILE)));
+            assertEquals(0, supervisor.executors());
+        } finally {
+            first.stopAll(1_000);
+        }
+    }
+
+    @Test
     void anIdleExecutorIsToldToShutDownAndExitsByItself() {
         start(ExecutorConfig.DEFAULTS.withIdleTimeoutMs(300));
         launch("a", "e1", "finish");
