@@ -93,7 +93,7 @@ final class AgentCommand implements Callable<Integer> {
     int sandboxMinFreeDiskPercent;
 
     @Option(names = "--isolation", paramLabel = "auto|cgroups|monitor", defaultValue = "auto",
-            description = "how tasks are held to their cpus and memory: cgroups v1, memory monitoring (cpus not enforced), "
+            description = "how tasks are held to their cpus and memory: cgroups (v2 where /sys/fs/cgroup is unified, else v1), memory monitoring (cpus not enforced), "
                     + "or auto, cgroups when writable (default: ${DEFAULT-VALUE})")
     String isolation;
 

@@ -55,7 +55,9 @@
  * from an injected {@link java.time.Clock}.
  *
  * <p>Not yet here (later issues): lowering an executor's limits when its tasks end (they only
- * grow), a reconnect timeout for executors separate from the heartbeat timeout, cgroup v2, GPU and port isolation (GPUs and ports are offered, not yet
+ * grow), a reconnect timeout for executors separate from the heartbeat timeout, cgroup v2 on a
+ * hybrid host (only a unified hierarchy at the cgroup root is used; v2 is tested against control
+ * files in a temp dir, not a real kernel), GPU and port isolation (GPUs and ports are offered, not yet
  * assigned to tasks).
  */
 package io.drover.agent;
