@@ -252,6 +252,51 @@ class ExecutorSupervisorTest {
     }
 
     @Test
+    void aNewRunReattachesToALiveExecutorAndReportsWhatTheEarlierRunReadButNeverJournaled() throws Exception {
+        start(ExecutorConfig.DEFAULTS);
+        launch("a", "e1", "sleep");
+        pumpUntil("a running", () -> has("a", u -> u.getState() == TaskState.RUNNING));
+        supervisor.flushCheckpoints();
+        ExecutorSupervisor first = supervisor;
+        ProcessHandle process = first.process(FW, "e1");
+        // Handed over, then the earlier run stops before its loop journals anything more (as if killed).
+        launch("b", "e1", "finish");
+        updates.clear();
+        try {
+            start(ExecutorConfig.DEFAULTS);
+            List<ExecutorCheckpoint> found = ExecutorCheckpoint.scan(sandboxes);
+            assertEquals(1, found.size());
+            assertEquals(List.of("a", "b"), found.get(0).tasks().stream().map(ExecutorCheckpoint.Task::taskId).toList(),
+                    "b was checkpointed before it was handed over");
+            // Wait until the executor has written b's end, which the earlier run never journaled.
+            await().atMost(WAIT).until(() -> first.drain().stream().anyMatch(u -> u.getTaskId().equals("b") && u.getState() == TaskState.FINISHED));
+            ExecutorSupervisor.Recovered r = supervisor.recover(found, AgentConfig.Recovery.REATTACH, 1_000,
+                    java.util.Set.of(), java.util.Set.of());
+            assertEquals(List.of(new ExecutorSupervisor.Key(FW, "e1")), r.executors());
+            assertEquals(List.of("a"), r.tasks().stream().map(StatusUpdateQueue.TaskKey::taskId).toList());
+            assertEquals(List.of(TaskState.RUNNING, TaskState.FINISHED), r.updates().stream().map(TaskStatus::getState).toList(),
+                    "b's RUNNING and FINISHED, read again: " + r.updates());
+            assertEquals(process, supervisor.process(FW, "e1"), "the same process");
+            supervisor.flushCheckpoints();
+            assertEquals(List.of("a"), ExecutorCheckpoint.scan(sandboxes).get(0).tasks().stream()
+                    .map(ExecutorCheckpoint.Task::taskId).toList());
+
+            // The executor got AgentHello and resent a's RUNNING and b's FINISHED: nothing new, so no update.
+            assertTrue(supervisor.kill(FW, "a", 5_000));
+            pumpUntil("a killed", () -> terminalOf("a") != null);
+            assertEquals(TaskState.KILLED, terminalOf("a").getState());
+            assertEquals(1, updates.size(), updates.toString());
+            assertEquals(0, supervisor.badMessages(), "the resent states are known repeats");
+            launch("c", "e1", "finish");
+            pumpUntil("c finished", () -> terminalOf("c") != null);
+            assertEquals(TaskState.FINISHED, terminalOf("c").getState());
+        } finally {
+            supervisor.stopAll(1_000);
+            first.stopAll(1_000);
+        }
+    }
+
+    @Test
     void anIdleExecutorIsToldToShutDownAndExitsByItself() {
         start(ExecutorConfig.DEFAULTS.withIdleTimeoutMs(300));
         launch("a", "e1", "finish");
