@@ -292,17 +292,19 @@ final class ExecutorSupervisor {
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                     "executor " + key.executorId() + " already runs its limit of " + config.maxTasksPerExecutor() + " tasks");
         }
+        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
+        growLimits(e);
+        // Before the executor gets the task: a restarted agent must know the executor runs it.
+        writeCheckpoint(e);
         try {
             e.channel.send(LaunchTask.newBuilder().setTaskId(taskId).setName(task.getName()).setResources(task.getResources())
                     .setData(task.getData()).build());
         } catch (RuntimeException ex) {
+            e.tasks.remove(taskId);
+            e.dirty = true;
             String message = "cannot hand the task to executor " + key.executorId() + ": " + ex.getMessage();
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
         }
-        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
-        growLimits(e);
-        // Before the task can report RUNNING: a restarted agent must know the executor runs it.
-        writeCheckpoint(e);
         return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "handed to executor " + key.executorId())
                 .setSandboxPath(e.sandbox.toString())
                 .build();
