@@ -63,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * <p>Tasks of an executor report STARTING when the agent hands them over, then what the executor
  * reports: RUNNING once, then FINISHED, FAILED or KILLED.
  *
+ * <p>An executor outlives a killed agent: each has an {@link ExecutorCheckpoint} in its sandbox
+ * (written before a task is handed over, and by {@link #flushCheckpoints()} after each round's
+ * updates are journaled), and a new run takes it over with {@link #recover}: re-attached (its
+ * queue read on from the last message whose updates were journaled, AgentHello sent), killed
+ * under cleanup, or its tasks ended when its process is gone.
+ *
  * <p>Not thread-safe: the agent's loop thread owns it; readers and process exits reach it
  * through bounded queues, and wake the loop through the given callback.
  */
