@@ -93,12 +93,12 @@ final class AgentCommand implements Callable<Integer> {
     int sandboxMinFreeDiskPercent;
 
     @Option(names = "--isolation", paramLabel = "auto|cgroups|monitor", defaultValue = "auto",
-            description = "how tasks are held to their cpus and memory: cgroups v1, memory monitoring (cpus not enforced), "
+            description = "how tasks are held to their cpus and memory: cgroups (v2 where /sys/fs/cgroup is unified, else v1), memory monitoring (cpus not enforced), "
                     + "or auto, cgroups when writable (default: ${DEFAULT-VALUE})")
     String isolation;
 
     @Option(names = "--recover", paramLabel = "reattach|cleanup", defaultValue = "reattach",
-            description = "tasks an earlier run on this work dir left running: re-attach to them, or kill them "
+            description = "tasks and executors an earlier run on this work dir left running: re-attach to them, or kill them "
                     + "(reported KILLED, reason AGENT_SHUTDOWN); tasks that ended meanwhile report their exit code either way "
                     + "(default: ${DEFAULT-VALUE})")
     String recover;
@@ -112,7 +112,8 @@ final class AgentCommand implements Callable<Integer> {
     String executorIdleTimeout;
 
     @Option(names = "--executor-heartbeat-timeout", defaultValue = "15s",
-            description = "an executor silent this long is killed and its tasks fail with EXECUTOR_TERMINATED (default: ${DEFAULT-VALUE})")
+            description = "an executor silent this long is killed and its tasks fail with EXECUTOR_TERMINATED; also how long an "
+                    + "executor whose agent crashed waits, its tasks running, for a new agent run to re-attach (default: ${DEFAULT-VALUE})")
     String executorHeartbeatTimeout;
 
     @Option(names = "--executor-busy-spin",

@@ -17,7 +17,10 @@ import net.openhft.chronicle.threads.Pauser;
  * One end of the channel between an agent and one executor: two Chronicle queues in the
  * executor's sandbox, {@value #TO_EXECUTOR} (the agent's end writes it) and {@value #TO_AGENT}
  * (the executor's end writes it). Each end appends to one queue and tails the other from its
- * start; each excerpt is one {@link ExecutorMessage}, Avro single-object encoded.
+ * start; each excerpt is one {@link ExecutorMessage}, Avro single-object encoded. A new run of
+ * a restarted agent opens a new agent end on the same directory: it appends after what the
+ * earlier run wrote, and reads the executor's queue from its start again (skipping by sequence
+ * what the earlier run had processed).
  *
  * <p>{@link #send} may be called from any thread (sends are serialized, so each queue has one
  * writer at a time); {@link #poll} from one reader thread at a time. {@link #close} only after
@@ -30,6 +33,13 @@ public final class ChannelEnd implements AutoCloseable {
     public static final String TO_AGENT = "to-agent";
     /** Largest excerpt either end writes or decodes; larger ones are refused or skipped. */
     public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+    /**
+     * Longest Chronicle waits on a queue's write lock or a half-written entry before it recovers
+     * them: a writer killed in the middle of an append (an agent killed with SIGKILL, whose next
+     * run appends to the same to-executor queue) leaves both, and the next append force-unlocks
+     * the lock and skips the half-written entry after this wait.
+     */
+    public static final long QUEUE_TIMEOUT_MS = 2_000;
 
     /** What {@link #poll} read: a message, or a bad excerpt (with why) that was skipped. */
     public record Received(ExecutorMessage message, String error) {
@@ -54,10 +64,10 @@ public final class ChannelEnd implements AutoCloseable {
         ChronicleFlags.require();
         this.name = name;
         this.clock = clock;
-        ChronicleQueue o = ChronicleQueue.singleBuilder(outDir).build();
+        ChronicleQueue o = ChronicleQueue.singleBuilder(outDir).timeoutMS(QUEUE_TIMEOUT_MS).build();
         ChronicleQueue i;
         try {
-            i = ChronicleQueue.singleBuilder(inDir).build();
+            i = ChronicleQueue.singleBuilder(inDir).timeoutMS(QUEUE_TIMEOUT_MS).build();
         } catch (RuntimeException e) {
             o.close();
             throw e;

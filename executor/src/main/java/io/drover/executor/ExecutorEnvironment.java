@@ -10,20 +10,26 @@ import java.util.Map;
  *
  * @param executorId the executor id of the tasks this process runs
  * @param queuesDir the directory holding the two queues ({@link ChannelEnd})
- * @param agentPid the agent's process id; the executor exits when that process is gone
+ * @param agentPid the agent's process id when it started the executor; the executor takes the agent
+ *     for gone when that process ends (a re-attaching agent run names its own in AgentHello)
  * @param heartbeatIntervalMs how often each side sends a heartbeat
  * @param heartbeatTimeoutMs how long without any message from the agent before the executor
  *     takes it for gone and exits
  * @param busySpin whether the reader spins instead of backing off between empty polls
+ * @param reconnectTimeoutMs how long the executor keeps its tasks running and waits for a new run
+ *     of the agent (its {@code AgentHello}) once the agent is gone (its process ended, or silent
+ *     for the heartbeat timeout); 0 (the default when the variable is not set) exits at once
  */
 public record ExecutorEnvironment(String executorId, Path queuesDir, long agentPid, long heartbeatIntervalMs,
-                                  long heartbeatTimeoutMs, boolean busySpin) {
+                                  long heartbeatTimeoutMs, boolean busySpin, long reconnectTimeoutMs) {
     public static final String EXECUTOR_ID = "DROVER_EXECUTOR_ID";
     public static final String QUEUES_DIR = "DROVER_EXECUTOR_QUEUES";
     public static final String AGENT_PID = "DROVER_AGENT_PID";
     public static final String HEARTBEAT_INTERVAL_MS = "DROVER_EXECUTOR_HEARTBEAT_INTERVAL_MS";
     public static final String HEARTBEAT_TIMEOUT_MS = "DROVER_EXECUTOR_HEARTBEAT_TIMEOUT_MS";
     public static final String BUSY_SPIN = "DROVER_EXECUTOR_BUSY_SPIN";
+    /** Optional; see {@link #reconnectTimeoutMs()}. */
+    public static final String RECONNECT_TIMEOUT_MS = "DROVER_EXECUTOR_RECONNECT_TIMEOUT_MS";
     /** Bounds of both heartbeat values, in ms. */
     public static final long MIN_HEARTBEAT_MS = 10;
     public static final long MAX_HEARTBEAT_MS = 3_600_000;
@@ -38,6 +44,15 @@ public record ExecutorEnvironment(String executorId, Path queuesDir, long agentP
             throw new IllegalArgumentException(HEARTBEAT_TIMEOUT_MS + " (" + heartbeatTimeoutMs + ") must exceed "
                     + HEARTBEAT_INTERVAL_MS + " (" + heartbeatIntervalMs + ")");
         }
+        if (reconnectTimeoutMs < 0 || reconnectTimeoutMs > MAX_HEARTBEAT_MS) {
+            throw new IllegalArgumentException(RECONNECT_TIMEOUT_MS + " must be in [0, " + MAX_HEARTBEAT_MS + "], was " + reconnectTimeoutMs);
+        }
+    }
+
+    /** An environment whose executor exits at once when the agent is gone (no reconnect wait). */
+    public ExecutorEnvironment(String executorId, Path queuesDir, long agentPid, long heartbeatIntervalMs, long heartbeatTimeoutMs,
+                               boolean busySpin) {
+        this(executorId, queuesDir, agentPid, heartbeatIntervalMs, heartbeatTimeoutMs, busySpin, 0);
     }
 
     private static void check(String name, long ms) {
@@ -55,6 +70,7 @@ public record ExecutorEnvironment(String executorId, Path queuesDir, long agentP
         env.put(HEARTBEAT_INTERVAL_MS, Long.toString(heartbeatIntervalMs));
         env.put(HEARTBEAT_TIMEOUT_MS, Long.toString(heartbeatTimeoutMs));
         env.put(BUSY_SPIN, Boolean.toString(busySpin));
+        env.put(RECONNECT_TIMEOUT_MS, Long.toString(reconnectTimeoutMs));
         return env;
     }
 
@@ -67,7 +83,8 @@ public record ExecutorEnvironment(String executorId, Path queuesDir, long agentP
     public static ExecutorEnvironment fromVariables(Map<String, String> env) {
         return new ExecutorEnvironment(required(env, EXECUTOR_ID), Path.of(required(env, QUEUES_DIR)),
                 number(env, AGENT_PID), number(env, HEARTBEAT_INTERVAL_MS), number(env, HEARTBEAT_TIMEOUT_MS),
-                Boolean.parseBoolean(env.getOrDefault(BUSY_SPIN, "false")));
+                Boolean.parseBoolean(env.getOrDefault(BUSY_SPIN, "false")),
+                env.containsKey(RECONNECT_TIMEOUT_MS) ? number(env, RECONNECT_TIMEOUT_MS) : 0);
     }
 
     private static String required(Map<String, String> env, String name) {

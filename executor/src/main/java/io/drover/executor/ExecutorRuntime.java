@@ -1,6 +1,7 @@
 package io.drover.executor;
 
 import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.executor.AgentHello;
 import io.drover.api.protocol.executor.ExecutorHello;
 import io.drover.api.protocol.executor.ExecutorMessage;
 import io.drover.api.protocol.executor.Heartbeat;
@@ -11,6 +12,7 @@ import io.drover.api.protocol.executor.TaskUpdate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +25,20 @@ import org.slf4j.LoggerFactory;
  * Runs an {@link Executor} in a process the agent started: opens the executor's end of the
  * channel, says hello, hands the agent's requests to the executor on the calling thread, sends
  * the executor's reports and a heartbeat every interval, and returns when the agent asks the
- * executor to shut down or the agent is gone (its process ended, or no message from it for the
- * heartbeat timeout). A framework's executor main is typically:
+ * executor to shut down or the agent is gone for good.
+ *
+ * <p>The agent is gone when its process ended or it sent nothing for the heartbeat timeout. With a
+ * reconnect timeout ({@link ExecutorEnvironment#reconnectTimeoutMs()}, set by agents that
+ * re-attach executors) the executor then keeps its tasks running, keeps writing their reports to
+ * its queue, and waits that long for a new run of the agent: that run's first message is
+ * {@code AgentHello} with its pid, which the executor watches from then on; it answers by
+ * resending the latest state of each task ({@code TaskUpdate} with {@code resent=true}: RUNNING
+ * of each running task, and the last {@value #MAX_RESENT_ENDS} terminal reports), so that a
+ * report the old run read but never journaled is not lost. A silent agent whose process still
+ * runs that speaks again is simply taken back. No agent within the reconnect timeout (or none
+ * set): the executor's tasks are killed and it exits as {@link #EXIT_AGENT_GONE}.
+ *
+ * <p>A framework's executor main is typically:
  *
  * <pre>{@code
  * public static void main(String[] args) {
@@ -41,6 +55,8 @@ public final class ExecutorRuntime {
     public static final int EXIT_AGENT_GONE = 3;
     /** Exit status when the environment does not describe an executor (not started by an agent). */
     public static final int EXIT_BAD_ENVIRONMENT = 2;
+    /** How many of the latest terminal reports are kept to resend to a new agent run. */
+    public static final int MAX_RESENT_ENDS = 1_024;
 
     private final ExecutorEnvironment env;
     private final Clock clock;
@@ -95,6 +111,9 @@ public final class ExecutorRuntime {
             long lastHeardMs = now;
             long nextHeartbeatAtMs = now;
             long nextAgentCheckAtMs = now;
+            long agentPid = env.agentPid();
+            // While >= 0: the agent is gone since then, and the executor waits for a new run.
+            long lostSinceMs = -1;
             while (true) {
                 ChannelEnd.Received r = channel.poll();
                 now = clock.millis();
@@ -106,8 +125,22 @@ public final class ExecutorRuntime {
                             LOG.warn("executor {}: skipped a bad message from the agent ({} so far): {}", env.executorId(),
                                     channel.skipped(), r.error());
                         }
-                    } else if (dispatch(executor, driver, r.message())) {
-                        return EXIT_SHUTDOWN;
+                    } else if (r.message().getBody() instanceof AgentHello hello) {
+                        LOG.info("executor {}: agent run {} (pid {}) re-attached{}; resending the state of {} tasks", env.executorId(),
+                                hello.getStartedAtMs(), hello.getAgentPid(),
+                                lostSinceMs >= 0 ? " after " + (now - lostSinceMs) + " ms without an agent" : "", driver.activeTasks());
+                        agentPid = hello.getAgentPid();
+                        lostSinceMs = -1;
+                        nextAgentCheckAtMs = now;
+                        driver.resendAll();
+                    } else {
+                        if (lostSinceMs >= 0 && isAlive(agentPid)) {
+                            LOG.info("executor {}: the agent (pid {}) speaks again", env.executorId(), agentPid);
+                            lostSinceMs = -1;
+                        }
+                        if (dispatch(executor, driver, r.message())) {
+                            return EXIT_SHUTDOWN;
+                        }
                     }
                 } else {
                     pauser.pause();
@@ -119,12 +152,28 @@ public final class ExecutorRuntime {
                 String gone = null;
                 if (stopRequested) {
                     gone = "stop requested";
-                } else if (now - lastHeardMs > env.heartbeatTimeoutMs()) {
-                    gone = "no message from the agent for " + (now - lastHeardMs) + " ms";
-                } else if (now >= nextAgentCheckAtMs) {
-                    nextAgentCheckAtMs = now + env.heartbeatIntervalMs();
-                    if (!ProcessHandle.of(env.agentPid()).map(ProcessHandle::isAlive).orElse(false)) {
-                        gone = "the agent process " + env.agentPid() + " has ended";
+                } else if (lostSinceMs >= 0) {
+                    if (now - lostSinceMs > env.reconnectTimeoutMs()) {
+                        gone = "no agent re-attached within " + env.reconnectTimeoutMs() + " ms";
+                    }
+                } else {
+                    String lost = null;
+                    if (now - lastHeardMs > env.heartbeatTimeoutMs()) {
+                        lost = "no message from the agent for " + (now - lastHeardMs) + " ms";
+                    } else if (now >= nextAgentCheckAtMs) {
+                        nextAgentCheckAtMs = now + env.heartbeatIntervalMs();
+                        if (!isAlive(agentPid)) {
+                            lost = "the agent process " + agentPid + " has ended";
+                        }
+                    }
+                    if (lost != null && env.reconnectTimeoutMs() > 0) {
+                        LOG.warn("executor {}: {}; keeping its {} tasks running and waiting up to {} ms for a new agent run",
+                                env.executorId(), lost, driver.activeTasks(), env.reconnectTimeoutMs());
+                        lostSinceMs = now;
+                        // Silence is measured again from now, once an agent speaks.
+                        lastHeardMs = now;
+                    } else {
+                        gone = lost;
                     }
                 }
                 if (gone != null) {
@@ -134,6 +183,10 @@ public final class ExecutorRuntime {
                 }
             }
         }
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** Returns true on Shutdown. */
@@ -193,6 +246,8 @@ public final class ExecutorRuntime {
         private final String executorId;
         private final ChannelEnd channel;
         private final Map<String, Phase> tasks = new HashMap<>();
+        /** The latest terminal reports, oldest first, at most {@link #MAX_RESENT_ENDS}: resent to a new agent run. */
+        private final ArrayDeque<TaskUpdate> ends = new ArrayDeque<>();
 
         Driver(String executorId, ChannelEnd channel) {
             this.executorId = executorId;
@@ -209,6 +264,18 @@ public final class ExecutorRuntime {
 
         synchronized List<String> active() {
             return new ArrayList<>(tasks.keySet());
+        }
+
+        /** Resends RUNNING of each running task and the latest terminal reports, marked as resent. */
+        synchronized void resendAll() {
+            for (TaskUpdate end : ends) {
+                send(TaskUpdate.newBuilder(end).setResent(true).build());
+            }
+            for (Map.Entry<String, Phase> t : tasks.entrySet()) {
+                if (t.getValue() == Phase.RUNNING) {
+                    send(TaskUpdate.newBuilder().setTaskId(t.getKey()).setState(TaskState.RUNNING).setMessage("").setResent(true).build());
+                }
+            }
         }
 
         @Override
@@ -261,10 +328,21 @@ public final class ExecutorRuntime {
             if (m.length() > MAX_MESSAGE_CHARS) {
                 m = m.substring(0, MAX_MESSAGE_CHARS);
             }
+            TaskUpdate update = TaskUpdate.newBuilder().setTaskId(taskId).setState(state).setMessage(m).build();
+            if (state != TaskState.RUNNING) {
+                if (ends.size() >= MAX_RESENT_ENDS) {
+                    ends.removeFirst();
+                }
+                ends.addLast(update);
+            }
+            send(update);
+        }
+
+        private void send(TaskUpdate update) {
             try {
-                channel.send(TaskUpdate.newBuilder().setTaskId(taskId).setState(state).setMessage(m).build());
+                channel.send(update);
             } catch (IllegalStateException e) {
-                LOG.warn("executor {}: cannot report {} of task {}: {}", executorId, state, taskId, e.getMessage());
+                LOG.warn("executor {}: cannot report {} of task {}: {}", executorId, update.getState(), update.getTaskId(), e.getMessage());
             }
         }
     }

@@ -40,7 +40,10 @@
  * {@code running} once, then exactly one of {@code finished}, {@code failed}, {@code killed}. The
  * runtime returns (and the process should exit) when the agent says Shutdown (idle executor,
  * agent stopping: tasks without a terminal report are reported KILLED), or when the agent is gone
- * (its process ended, or no heartbeat for the timeout).
+ * (its process ended, or no heartbeat for the timeout) and no new run of it re-attached within
+ * the reconnect timeout ({@link io.drover.executor.ExecutorEnvironment#reconnectTimeoutMs()}): until
+ * then its tasks run on, and a new agent run's {@code AgentHello} makes the runtime resend their
+ * latest states and carry on with that run.
  *
  * <h2>The channel</h2>
  *

@@ -135,6 +135,76 @@ class ExecutorRuntimeTest {
         }
     }
 
+    private CompletableFuture<Integer> runAsync(ExecutorRuntime runtime) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtime.run(new Echo());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void keepsItsTasksWhileTheAgentIsGoneAndResendsTheirStatesToTheNextAgentRun() throws Exception {
+        try (ChannelEnd agent = ChannelEnd.agentEnd(dir, CLOCK)) {
+            // Silent for 300 ms = gone; then up to 60 s for a new run.
+            ExecutorEnvironment env = new ExecutorEnvironment("e1", dir, ProcessHandle.current().pid(), 50, 300, false, 60_000);
+            CompletableFuture<Integer> exit = runAsync(new ExecutorRuntime(env, CLOCK));
+            agent.send(launch("done", "ok"));
+            agent.send(launch("long", "wait"));
+            List<Object> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> collect(agent, seen).size() >= 3);
+            // The agent says nothing more: the executor outlives the heartbeat timeout several times over.
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10)).until(() -> !exit.isDone());
+            agent.send(io.drover.api.protocol.executor.AgentHello.newBuilder().setAgentPid(ProcessHandle.current().pid())
+                    .setStartedAtMs(CLOCK.millis()).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> collect(agent, seen).stream().filter(TaskUpdate::getResent).count() >= 2);
+            List<TaskUpdate> resent = collect(agent, seen).stream().filter(TaskUpdate::getResent).toList();
+            assertEquals(2, resent.size(), resent.toString());
+            assertEquals("done", resent.get(0).getTaskId());
+            assertEquals(TaskState.FINISHED, resent.get(0).getState());
+            assertEquals("did done", resent.get(0).getMessage());
+            assertEquals("long", resent.get(1).getTaskId());
+            assertEquals(TaskState.RUNNING, resent.get(1).getState());
+            // It carries on with the new run: the long task is still its to kill.
+            agent.send(KillTask.newBuilder().setTaskId("long").setGracePeriodMs(1_000).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> collect(agent, seen).stream()
+                    .anyMatch(u -> u.getTaskId().equals("long") && u.getState() == TaskState.KILLED && !u.getResent()));
+            agent.send(Shutdown.newBuilder().setReason("test").setGracePeriodMs(1_000).build());
+            assertEquals(ExecutorRuntime.EXIT_SHUTDOWN, exit.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void exitsAndKillsItsTasksWhenNoAgentRunComesWithinTheReconnectTimeout() throws Exception {
+        Process agentProcess = new ProcessBuilder("sleep", "600").start();
+        try (ChannelEnd agent = ChannelEnd.agentEnd(dir, CLOCK)) {
+            ExecutorEnvironment env = new ExecutorEnvironment("e1", dir, agentProcess.pid(), 50, ExecutorEnvironment.MAX_HEARTBEAT_MS, false,
+                    500);
+            CompletableFuture<Integer> exit = runAsync(new ExecutorRuntime(env, CLOCK));
+            agent.send(launch("long", "wait"));
+            List<Object> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> collect(agent, seen).size() >= 1);
+            agentProcess.destroyForcibly().waitFor();
+            assertEquals(ExecutorRuntime.EXIT_AGENT_GONE, exit.get(30, TimeUnit.SECONDS));
+            assertTrue(collect(agent, seen).stream().anyMatch(u -> u.getTaskId().equals("long") && u.getState() == TaskState.KILLED));
+        } finally {
+            agentProcess.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theReconnectTimeoutIsOptionalAndBounded() {
+        Map<String, String> vars = new java.util.HashMap<>(new ExecutorEnvironment("e1", dir, 1, 50, 300, false).toVariables());
+        assertEquals(0, ExecutorEnvironment.fromVariables(vars).reconnectTimeoutMs());
+        vars.remove(ExecutorEnvironment.RECONNECT_TIMEOUT_MS);
+        assertEquals(0, ExecutorEnvironment.fromVariables(vars).reconnectTimeoutMs(), "absent: exit at once, as before");
+        vars.put(ExecutorEnvironment.RECONNECT_TIMEOUT_MS, "-1");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutorEnvironment.fromVariables(vars));
+        assertTrue(e.getMessage().contains(ExecutorEnvironment.RECONNECT_TIMEOUT_MS), e.getMessage());
+    }
+
     @Test
     void aBadEnvironmentIsOneClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutorEnvironment.fromVariables(Map.of()));

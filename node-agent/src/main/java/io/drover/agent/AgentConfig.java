@@ -129,9 +129,9 @@ public record AgentConfig(
 
     /** How tasks are held to their cpus and memory. */
     public enum Isolation {
-        /** cgroups v1 when this agent can write them, else {@link #MONITOR}. */
+        /** cgroups (v2 where the root is unified, else v1) when this agent can write them, else {@link #MONITOR}. */
         AUTO,
-        /** cgroups v1 memory and cpu limits; the agent does not start when it cannot write them. */
+        /** cgroups (v2 or v1) memory and cpu limits; the agent does not start when it cannot write them. */
         CGROUPS,
         /** The agent samples each task's resident memory and kills a task over its memory; cpus are not enforced. */
         MONITOR

@@ -15,6 +15,7 @@ import io.drover.api.protocol.ExecutorEnded;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
 import io.drover.api.protocol.ReconcileTasks;
+import io.drover.api.protocol.RecoveredExecutor;
 import io.drover.api.protocol.RecoveredTask;
 import io.drover.api.protocol.TaskRef;
 import io.drover.api.protocol.RegisterAgent;
@@ -98,6 +99,8 @@ final class AgentLoop implements Runnable {
     private final List<TaskStatus> outbox = new ArrayList<>();
     /** The tasks of earlier runs this run accounts for, named in every RegisterAgent; set by {@link #recover()}. */
     private List<RecoveredTask> recoveredTasks = List.of();
+    /** The executors of earlier runs this run re-attached to, named in every RegisterAgent; set by {@link #recover()}. */
+    private List<RecoveredExecutor> recoveredExecutors = List.of();
     private final Path sandboxesRoot;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -177,10 +180,27 @@ final class AgentLoop implements Runnable {
      */
     private List<RecoveredTask> recoverTasks(Path sandboxesRoot) {
         Set<StatusUpdateQueue.TaskKey> reported = new HashSet<>();
+        Set<StatusUpdateQueue.TaskKey> reportedRunning = new HashSet<>();
         for (TaskStatus pending : updates.pending()) {
             if (isTerminal(pending.getState())) {
                 reported.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
+            } else if (pending.getState() == TaskState.RUNNING) {
+                reportedRunning.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
             }
+        }
+        List<ExecutorCheckpoint> executorCheckpoints = ExecutorCheckpoint.scan(sandboxesRoot);
+        ExecutorSupervisor.Recovered executorsRecovered = executors.recover(executorCheckpoints, config.recovery(),
+                config.killGracePeriodMs(), reported, reportedRunning);
+        executorsRecovered.updates().forEach(this::enqueue);
+        // Journaled now: the checkpoints may say so.
+        executors.flushCheckpoints();
+        recoveredExecutors = executorsRecovered.executors().stream()
+                .map(k -> RecoveredExecutor.newBuilder().setFrameworkId(k.frameworkId()).setExecutorId(k.executorId()).build())
+                .toList();
+        if (!executorCheckpoints.isEmpty()) {
+            LOG.info("agent {}: recovered {} executors of an earlier run ({}): {} re-attached, running {} tasks", agentId,
+                    executorCheckpoints.size(), config.recovery().name().toLowerCase(Locale.ROOT), recoveredExecutors.size(),
+                    executorsRecovered.tasks().size());
         }
         List<TaskCheckpoint> checkpoints = TaskCheckpoint.scan(sandboxesRoot);
         Tasks.Recovered recovered = tasks.recover(checkpoints, config.recovery(), config.killGracePeriodMs(), reported);
@@ -190,6 +210,7 @@ final class AgentLoop implements Runnable {
             TaskCheckpoint.delete(recovered.endedSandboxes().get(i));
         }
         Set<StatusUpdateQueue.TaskKey> accounted = new LinkedHashSet<>(recovered.running());
+        accounted.addAll(executorsRecovered.tasks());
         for (TaskStatus pending : updates.pending()) {
             accounted.add(new StatusUpdateQueue.TaskKey(pending.getFrameworkId(), pending.getTaskId()));
         }
@@ -324,6 +345,8 @@ final class AgentLoop implements Runnable {
         drainExits();
         drainFetched();
         executors.drain().forEach(this::enqueue);
+        // After the updates above (and the timers') are journaled.
+        executors.flushCheckpoints();
         flushOutbox();
         compactJournalIfDue();
         pendingUpdates = updates.size();
@@ -675,6 +698,7 @@ final class AgentLoop implements Runnable {
                 .setStartedAtMs(startedAtMs)
                 .setHttpAddress(httpAddress)
                 .setRecoveredTasks(recoveredTasks)
+                .setRecoveredExecutors(recoveredExecutors)
                 .build();
         LOG.info("agent {}: sending RegisterAgent ({} on {})", agentId, ResourceMath.format(report.total()), config.hostname());
         sendAgentMessage(body);
@@ -716,6 +740,7 @@ final class AgentLoop implements Runnable {
         try {
             executors.drain().forEach(this::enqueue);
             executors.stopAll(config.killGracePeriodMs()).forEach(this::enqueue);
+            executors.flushCheckpoints();
             tasks.killAll(config.killGracePeriodMs());
             drainExits();
             drainFetched();

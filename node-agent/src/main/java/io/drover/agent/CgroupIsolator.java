@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds each task in cgroups v1 memory and cpu groups of its own: the kernel kills a process of
- * the task when the group's memory passes {@code memMb} MiB, and throttles it to {@code cpus}
- * per CFS period.
+ * Holds each task in a cgroup of its own ({@link CgroupsV1} memory and cpu groups, or one
+ * {@link CgroupsV2} group): the kernel kills a process of the task when the group's memory passes
+ * {@code memMb} MiB, and throttles it to {@code cpus} per 100 ms period.
  *
  * <p>The process is moved in right after it starts, since only then is its pid known: for that
  * moment (well under a millisecond, the task's program is still being exec'd) it runs outside
@@ -22,9 +22,9 @@ final class CgroupIsolator implements Isolator {
     private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolator.class);
     private static final long MIB = 1024 * 1024;
 
-    private final CgroupsV1 cgroups;
+    private final Cgroups cgroups;
 
-    CgroupIsolator(CgroupsV1 cgroups) {
+    CgroupIsolator(Cgroups cgroups) {
         this.cgroups = cgroups;
     }
 
@@ -32,7 +32,7 @@ final class CgroupIsolator implements Isolator {
     public Guard attach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
         long memMb = resources.getMemMb();
         String name = groupName(frameworkId, taskId, process);
-        CgroupsV1.Group group = cgroups.create(name, Math.max(0, memMb) * MIB, resources.getCpus());
+        Cgroups.Group group = cgroups.create(name, Math.max(0, memMb) * MIB, resources.getCpus());
         try {
             cgroups.move(group, process.pid());
         } catch (IOException e) {
@@ -41,7 +41,7 @@ final class CgroupIsolator implements Isolator {
                 // A task that ends within the window has nothing left to limit.
                 return NO_GUARD;
             }
-            throw new IOException("cannot move pid " + process.pid() + " into cgroup " + group.memory() + ": " + e.getMessage(), e);
+            throw new IOException("cannot move pid " + process.pid() + " into cgroup " + name + ": " + e.getMessage(), e);
         }
         return guard(group, memMb, resources.getCpus(), frameworkId, taskId);
     }
@@ -53,7 +53,7 @@ final class CgroupIsolator implements Isolator {
      */
     @Override
     public Guard reattach(String frameworkId, String taskId, ProcessHandle process, Resources resources) throws IOException {
-        Optional<CgroupsV1.Group> existing = cgroups.existing(groupName(frameworkId, taskId, process));
+        Optional<? extends Cgroups.Group> existing = cgroups.existing(groupName(frameworkId, taskId, process));
         if (existing.isPresent()) {
             return guard(existing.get(), resources.getMemMb(), resources.getCpus(), frameworkId, taskId);
         }
@@ -65,7 +65,7 @@ final class CgroupIsolator implements Isolator {
         return frameworkId + ProcessLauncher.RUN_SEPARATOR + taskId + ProcessLauncher.RUN_SEPARATOR + process.pid();
     }
 
-    private Guard guard(CgroupsV1.Group group, long memMb, double cpus, String frameworkId, String taskId) {
+    private Guard guard(Cgroups.Group group, long memMb, double cpus, String frameworkId, String taskId) {
         return new Guard() {
             /** The memory limit now: it grows with an executor's tasks. */
             private volatile long limitMb = memMb;
@@ -119,7 +119,7 @@ final class CgroupIsolator implements Isolator {
 
     @Override
     public String describe() {
-        return "cgroups v1 (memory and cpu limits)";
+        return cgroups.describe();
     }
 
     @Override

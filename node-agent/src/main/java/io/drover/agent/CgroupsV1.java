@@ -16,12 +16,11 @@ import java.util.OptionalLong;
  * The cgroup v1 file system, under a root such as {@code /sys/fs/cgroup}: one parent group
  * {@code drover/<agentId>} in each of the memory and cpu hierarchies, and a child group per task
  * beneath it. Only files are touched, so a test can point the root at a temp dir laid out like
- * the real one. cgroup v2 (a single unified hierarchy with {@code memory.max} and
- * {@code cpu.max}) is not supported yet.
+ * the real one. {@link CgroupsV2} is the unified hierarchy's counterpart.
  *
  * <p>Not thread-safe; the agent's loop thread uses it.
  */
-final class CgroupsV1 {
+final class CgroupsV1 implements Cgroups {
     static final String MEMORY = "memory";
     static final String CPU = "cpu";
     static final long CFS_PERIOD_US = 100_000;
@@ -73,13 +72,23 @@ final class CgroupsV1 {
     }
 
     /** A task's groups; the name must be a single path segment. */
-    record Group(Path memory, Path cpu) {}
+    record Group(Path memory, Path cpu) implements Cgroups.Group {}
+
+    private static Group v1(Cgroups.Group g) {
+        return (Group) g;
+    }
+
+    @Override
+    public String describe() {
+        return "cgroups v1 (memory and cpu limits)";
+    }
 
     /**
      * Creates a task's groups and sets their limits: memory (and memory+swap, where the kernel
      * has it) to {@code memBytes} when above 0, and a CFS quota for {@code cpus} when above 0.
      */
-    Group create(String name, long memBytes, double cpus) throws IOException {
+    @Override
+    public Group create(String name, long memBytes, double cpus) throws IOException {
         Group g = new Group(memoryParent.resolve(name), cpuParent.resolve(name));
         Files.createDirectory(g.memory());
         try {
@@ -105,7 +114,8 @@ final class CgroupsV1 {
     }
 
     /** A task's groups made earlier (by an earlier run of this agent), when both still exist. */
-    Optional<Group> existing(String name) {
+    @Override
+    public Optional<Group> existing(String name) {
         Group g = new Group(memoryParent.resolve(name), cpuParent.resolve(name));
         return Files.isDirectory(g.memory()) && Files.isDirectory(g.cpu()) ? Optional.of(g) : Optional.empty();
     }
@@ -115,7 +125,9 @@ final class CgroupsV1 {
      * {@code memBytes} and the CFS quota to {@code cpus}, each when above 0. The caller makes
      * sure they only grow: the kernel may refuse a memory limit below what the group uses.
      */
-    void grow(Group g, long memBytes, double cpus) throws IOException {
+    @Override
+    public void grow(Cgroups.Group group, long memBytes, double cpus) throws IOException {
+        Group g = v1(group);
         if (memBytes > 0) {
             Path memsw = g.memory().resolve("memory.memsw.limit_in_bytes");
             if (Files.exists(memsw)) {
@@ -129,7 +141,9 @@ final class CgroupsV1 {
     }
 
     /** Moves a process (and the threads it has) into the task's groups. */
-    void move(Group g, long pid) throws IOException {
+    @Override
+    public void move(Cgroups.Group group, long pid) throws IOException {
+        Group g = v1(group);
         write(g.memory().resolve("cgroup.procs"), pid);
         write(g.cpu().resolve("cgroup.procs"), pid);
     }
@@ -138,7 +152,9 @@ final class CgroupsV1 {
      * How many times the kernel's OOM killer killed a process of the group: the {@code oom_kill}
      * line of {@code memory.oom_control} (kernels from 4.13); empty when the kernel does not count.
      */
-    OptionalLong oomKills(Group g) {
+    @Override
+    public OptionalLong oomKills(Cgroups.Group group) {
+        Group g = v1(group);
         try {
             for (String line : Files.readAllLines(g.memory().resolve("memory.oom_control"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("oom_kill ")) {
@@ -152,7 +168,9 @@ final class CgroupsV1 {
     }
 
     /** How often the group's memory usage hit its limit; 0 when unreadable. */
-    long memoryFailCount(Group g) {
+    @Override
+    public long memoryFailCount(Cgroups.Group group) {
+        Group g = v1(group);
         try {
             return Long.parseLong(Files.readString(g.memory().resolve("memory.failcnt"), StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
@@ -166,7 +184,9 @@ final class CgroupsV1 {
      *
      * @return the groups that could not be removed, with why
      */
-    List<String> remove(Group g) {
+    @Override
+    public List<String> remove(Cgroups.Group group) {
+        Group g = v1(group);
         List<String> failures = new ArrayList<>();
         for (Path dir : List.of(g.memory(), g.cpu())) {
             String failure = rmdir(dir);
@@ -181,7 +201,8 @@ final class CgroupsV1 {
     }
 
     /** Removes the agent's parent groups, and {@code drover} above them when nothing else is left there. */
-    List<String> close() {
+    @Override
+    public List<String> close() {
         List<String> failures = new ArrayList<>();
         for (Path dir : List.of(memoryParent, cpuParent)) {
             String failure = rmdir(dir);
@@ -194,7 +215,7 @@ final class CgroupsV1 {
         return failures;
     }
 
-    private static String rmdir(Path dir) {
+    static String rmdir(Path dir) {
         try {
             // On cgroupfs the control files go with the directory; a fake root in a temp dir
             // has plain files that must be deleted first.
@@ -228,7 +249,7 @@ final class CgroupsV1 {
         }
     }
 
-    private static void write(Path file, long value) throws IOException {
+    static void write(Path file, long value) throws IOException {
         Files.writeString(file, Long.toString(value), StandardCharsets.US_ASCII);
     }
 }

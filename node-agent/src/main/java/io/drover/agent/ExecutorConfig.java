@@ -11,7 +11,9 @@ import io.drover.executor.ExecutorEnvironment;
  * @param maxTasksPerExecutor tasks one executor may run at once; further launches to it fail
  * @param heartbeatIntervalMs how often the agent and each executor send each other a heartbeat
  * @param heartbeatTimeoutMs how long an executor may stay silent (no message at all, its hello
- *     included) before the agent kills it and fails its tasks with EXECUTOR_TERMINATED
+ *     included) before the agent kills it and fails its tasks with EXECUTOR_TERMINATED; also the
+ *     executors' reconnect timeout: how long one whose agent is gone keeps its tasks running and
+ *     waits for a new run of the agent to re-attach
  * @param idleTimeoutMs how long an executor may run without tasks before it is told to shut down
  * @param handoffCapacity messages read from the executors' queues that may wait for the agent's
  *     loop; the readers wait (the queues, on disk, hold the rest) while it is full

@@ -9,6 +9,7 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.executor.AgentHello;
 import io.drover.api.protocol.executor.ExecutorHello;
 import io.drover.api.protocol.executor.ExecutorMessage;
 import io.drover.api.protocol.executor.Heartbeat;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -60,6 +62,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks of an executor report STARTING when the agent hands them over, then what the executor
  * reports: RUNNING once, then FINISHED, FAILED or KILLED.
+ *
+ * <p>An executor outlives a killed agent: each has an {@link ExecutorCheckpoint} in its sandbox
+ * (written before a task is handed over, and by {@link #flushCheckpoints()} after each round's
+ * updates are journaled), and a new run takes it over with {@link #recover}: re-attached (its
+ * queue read on from the last message whose updates were journaled, AgentHello sent), killed
+ * under cleanup, or its tasks ended when its process is gone.
  *
  * <p>Not thread-safe: the agent's loop thread owns it; readers and process exits reach it
  * through bounded queues, and wake the loop through the given callback.
@@ -95,7 +103,10 @@ final class ExecutorSupervisor {
     final class Exec {
         final Key key;
         final Path sandbox;
-        final Process process;
+        final ProcessHandle process;
+        /** The process's start time, for the checkpoint. */
+        final long processStartedAtMs;
+        final ExecutorInfo info;
         final ChannelEnd channel;
         final Isolator.Guard guard;
         /** What the executor process itself was given. */
@@ -114,10 +125,18 @@ final class ExecutorSupervisor {
         long terminateAtMs;
         long forceKillAtMs;
         List<ProcessHandle> tree = List.of();
+        /** Sequence of the last to-agent message handled; those up to {@link #skipThrough} were handled by an earlier run. */
+        long processedSequence = -1;
+        long skipThrough = -1;
+        /** Whether its checkpoint lags what the loop did. */
+        boolean dirty = true;
 
-        Exec(Key key, Path sandbox, Process process, ChannelEnd channel, Isolator.Guard guard, Resources own, Resources limits, long now) {
+        Exec(Key key, Path sandbox, ProcessHandle process, long processStartedAtMs, ExecutorInfo info, ChannelEnd channel, Isolator.Guard guard,
+             Resources limits, long now) {
             this.key = key;
-            this.own = own;
+            this.processStartedAtMs = processStartedAtMs;
+            this.info = info;
+            this.own = info.getResources();
             this.limits = limits;
             this.sandbox = sandbox;
             this.process = process;
@@ -154,6 +173,8 @@ final class ExecutorSupervisor {
     private final Map<Key, Exec> live = new HashMap<>();
     /** Every executor whose process has not been reported as exited, live or ending. */
     private final Set<Exec> all = new LinkedHashSet<>();
+    /** Sandboxes whose checkpoints go once the updates of this round are journaled. */
+    private final List<Path> checkpointsToDelete = new ArrayList<>();
     private long badMessages;
 
     /**
@@ -201,7 +222,7 @@ final class ExecutorSupervisor {
     /** The running executor of this key, for tests and logs. */
     ProcessHandle process(String frameworkId, String executorId) {
         Exec e = live.get(new Key(frameworkId, executorId));
-        return e == null ? null : e.process.toHandle();
+        return e == null ? null : e.process;
     }
 
     /** The agent's end of a running executor's channel, for tests. */
@@ -277,15 +298,19 @@ final class ExecutorSupervisor {
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                     "executor " + key.executorId() + " already runs its limit of " + config.maxTasksPerExecutor() + " tasks");
         }
+        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
+        growLimits(e);
+        // Before the executor gets the task: a restarted agent must know the executor runs it.
+        writeCheckpoint(e);
         try {
             e.channel.send(LaunchTask.newBuilder().setTaskId(taskId).setName(task.getName()).setResources(task.getResources())
                     .setData(task.getData()).build());
         } catch (RuntimeException ex) {
+            e.tasks.remove(taskId);
+            e.dirty = true;
             String message = "cannot hand the task to executor " + key.executorId() + ": " + ex.getMessage();
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
         }
-        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
-        growLimits(e);
         return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "handed to executor " + key.executorId())
                 .setSandboxPath(e.sandbox.toString())
                 .build();
@@ -320,7 +345,7 @@ final class ExecutorSupervisor {
         Path queues = sandbox.resolve("queues");
         ChannelEnd channel = ChannelEnd.agentEnd(queues, clock);
         ExecutorEnvironment env = new ExecutorEnvironment(key.executorId(), queues, ProcessHandle.current().pid(),
-                config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(), config.busySpin());
+                config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(), config.busySpin(), config.heartbeatTimeoutMs());
         Map<String, String> vars = new HashMap<>(info.getCommand().getEnvironment());
         vars.putAll(env.toVariables());
         CommandInfo command = CommandInfo.newBuilder(info.getCommand()).setEnvironment(vars).build();
@@ -348,19 +373,190 @@ final class ExecutorSupervisor {
             LOG.warn("executor {} of framework {}: its wrapper ended before it could start the command: {}", key.executorId(),
                     key.frameworkId(), ex.toString());
         }
-        Exec e = new Exec(key, sandbox, process, channel, guard, info.getResources(), limits, clock.millis());
+        long startedAtMs = process.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        Exec e = new Exec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis());
         live.put(key, e);
         all.add(e);
         e.reader.start();
-        process.onExit().thenAccept(p -> {
-            if (!exits.offer(new Exited(e, p.exitValue()))) {
-                LOG.error("executor exit queue full; lost the exit of executor {}", key.executorId());
-            }
-            wake.run();
-        });
+        process.onExit().thenAccept(p -> queueExit(e, p.exitValue()));
         LOG.info("executor {} of framework {} runs as pid {} in {} ({})", key.executorId(), key.frameworkId(), process.pid(), sandbox,
                 ResourceMath.format(limits));
         return e;
+    }
+
+    private void queueExit(Exec e, int exitCode) {
+        if (!exits.offer(new Exited(e, exitCode))) {
+            LOG.error("executor exit queue full; lost the exit of executor {}", e.key.executorId());
+        }
+        wake.run();
+    }
+
+    /** What {@link #recover} did: updates to journal, executors re-attached, and the tasks they run. */
+    record Recovered(List<TaskStatus> updates, List<Key> executors, List<StatusUpdateQueue.TaskKey> tasks) {}
+
+    /**
+     * Takes over the executors an earlier run of this agent left, from their checkpoints. First,
+     * for each, what the executor wrote to queues/to-agent after the last message the earlier run
+     * journaled the effects of is read and turned into updates (a task that ended while the agent
+     * was down reports its end); a task in {@code reportedEnded} (its terminal update is journaled)
+     * is dropped, one in {@code reportedRunning} counts as running. Then:
+     * <ul>
+     *   <li>the process still runs (same pid, same start time) and {@code mode} is REATTACH: the
+     *       agent end of its channel is opened again (appending after the earlier run's messages),
+     *       the executor is put back under its isolator, watched, and sent AgentHello with this
+     *       process's pid; it resends its tasks' latest states, and carries on;</li>
+     *   <li>it runs and {@code mode} is CLEANUP (or the executor limit is reached): its process
+     *       tree is killed (SIGTERM, {@code gracePeriodMs}, SIGKILL; blocks up to that long) and
+     *       its tasks end KILLED with AGENT_SHUTDOWN;</li>
+     *   <li>its process is gone: its tasks end FAILED with EXECUTOR_TERMINATED.</li>
+     * </ul>
+     * The checkpoints of executors not re-attached are deleted by {@link #flushCheckpoints()}.
+     */
+    Recovered recover(List<ExecutorCheckpoint> checkpoints, AgentConfig.Recovery mode, long gracePeriodMs,
+                      Set<StatusUpdateQueue.TaskKey> reportedEnded, Set<StatusUpdateQueue.TaskKey> reportedRunning) {
+        List<TaskStatus> out = new ArrayList<>();
+        List<Key> reattached = new ArrayList<>();
+        List<StatusUpdateQueue.TaskKey> tasks = new ArrayList<>();
+        long now = clock.millis();
+        for (ExecutorCheckpoint c : checkpoints) {
+            Key key = new Key(c.frameworkId(), c.executorId());
+            if (live.containsKey(key)) {
+                LOG.warn("executor {} of framework {}: a second checkpoint in {}; ending its tasks", key.executorId(), key.frameworkId(),
+                        c.sandbox());
+            }
+            Optional<ProcessHandle> process = c.liveProcess();
+            ChannelEnd channel;
+            try {
+                channel = ChannelEnd.agentEnd(c.sandbox().resolve("queues"), clock);
+            } catch (IOException | RuntimeException ex) {
+                LOG.error("executor {} of framework {}: cannot open its queues in {}: {}; killing it, its tasks fail", key.executorId(),
+                        key.frameworkId(), c.sandbox(), ex.toString());
+                process.ifPresent(p -> ProcessTree.forceKill(ProcessTree.terminate(p)));
+                for (ExecutorCheckpoint.Task t : c.tasks()) {
+                    StatusUpdateQueue.TaskKey tk = new StatusUpdateQueue.TaskKey(c.frameworkId(), t.taskId());
+                    if (!reportedEnded.contains(tk)) {
+                        out.add(statuses.builder(c.frameworkId(), t.taskId(), TaskState.FAILED, TaskStatusReason.EXECUTOR_TERMINATED,
+                                "its executor's queues cannot be opened after an agent restart: " + ex.getMessage())
+                                .setSandboxPath(c.sandbox().toString()).build());
+                    }
+                }
+                checkpointsToDelete.add(c.sandbox());
+                continue;
+            }
+            boolean attach = process.isPresent() && mode == AgentConfig.Recovery.REATTACH && !live.containsKey(key)
+                    && all.size() < config.maxExecutors();
+            Isolator.Guard guard = Isolator.NO_GUARD;
+            if (attach) {
+                try {
+                    guard = isolator.reattach(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), process.get(), c.limits());
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warn("executor {} of framework {}: re-attached without its limits: {}", key.executorId(), key.frameworkId(),
+                            ex.toString());
+                }
+            }
+            Exec e = new Exec(key, c.sandbox(), process.orElse(null), c.startedAtMs(), c.executor(), channel, guard, c.limits(), now);
+            e.hello = true;
+            e.processedSequence = c.processedSequence();
+            e.skipThrough = c.processedSequence();
+            for (ExecutorCheckpoint.Task t : c.tasks()) {
+                StatusUpdateQueue.TaskKey tk = new StatusUpdateQueue.TaskKey(c.frameworkId(), t.taskId());
+                if (reportedEnded.contains(tk)) {
+                    continue;
+                }
+                ExecTask et = new ExecTask(t.taskId(), t.resources());
+                et.running = t.running() || reportedRunning.contains(tk);
+                e.tasks.put(t.taskId(), et);
+            }
+            // What it wrote while no agent read, and what the earlier run read but never journaled.
+            for (ChannelEnd.Received r = channel.poll(); r != null; r = channel.poll()) {
+                if (r.ok()) {
+                    onMessage(e, r.message(), now, out);
+                }
+            }
+            if (attach) {
+                all.add(e);
+                live.put(key, e);
+                try {
+                    channel.send(AgentHello.newBuilder().setAgentPid(ProcessHandle.current().pid()).setStartedAtMs(now).build());
+                } catch (RuntimeException ex) {
+                    // Without it the executor gives up after its reconnect timeout; its exit then fails its tasks.
+                    LOG.error("executor {} of framework {}: cannot send AgentHello: {}", key.executorId(), key.frameworkId(), ex.toString());
+                }
+                e.reader.start();
+                process.get().onExit().thenAccept(h -> queueExit(e, ProcessLauncher.readExitCode(e.sandbox).orElse(-1)));
+                if (e.tasks.isEmpty()) {
+                    e.idleSinceMs = now;
+                }
+                reattached.add(key);
+                for (String taskId : e.tasks.keySet()) {
+                    tasks.add(new StatusUpdateQueue.TaskKey(key.frameworkId(), taskId));
+                }
+                LOG.info("re-attached to executor {} of framework {} (pid {}) in {} with {} tasks", key.executorId(), key.frameworkId(),
+                        c.pid(), c.sandbox(), e.tasks.size());
+                continue;
+            }
+            String why;
+            if (process.isPresent()) {
+                ProcessHandle p = process.get();
+                LOG.info("executor {} of framework {} (pid {}) outlived the agent's earlier run: killing it ({})", key.executorId(),
+                        key.frameworkId(), p.pid(), mode == AgentConfig.Recovery.CLEANUP ? "cleanup" : "not re-attached");
+                List<ProcessHandle> tree = ProcessTree.terminate(p);
+                awaitQuietly(p.onExit(), Math.min(gracePeriodMs, Tasks.MAX_GRACE_PERIOD_MS));
+                ProcessTree.forceKill(tree);
+                awaitQuietly(p.onExit(), FORCE_KILL_WAIT_MS);
+                for (ExecTask t : e.tasks.values()) {
+                    t.killReason = TaskStatusReason.AGENT_SHUTDOWN;
+                }
+                why = "killed by an agent restarted with --recover=cleanup";
+                // What it reported while it was being stopped still counts.
+                for (ChannelEnd.Received r = channel.poll(); r != null; r = channel.poll()) {
+                    if (r.ok()) {
+                        onMessage(e, r.message(), now, out);
+                    }
+                }
+            } else {
+                why = "executor " + key.executorId() + " ended while the agent was down"
+                        + ProcessLauncher.readExitCode(c.sandbox()).stream().mapToObj(code -> " (exit code " + code + ")").findFirst().orElse("");
+                LOG.info("executor {} of framework {}: {}; {} of its tasks had not reported their end", key.executorId(), key.frameworkId(),
+                        why, e.tasks.size());
+            }
+            end(e, why, out);
+            channel.close();
+            checkpointsToDelete.add(c.sandbox());
+        }
+        return new Recovered(out, reattached, tasks);
+    }
+
+    /**
+     * Brings the checkpoints up to date: rewrites those of executors whose tasks changed (at most
+     * once per call, each) and deletes those of executors that ended. Call after the status
+     * updates the supervisor returned are journaled.
+     */
+    void flushCheckpoints() {
+        for (Exec e : all) {
+            if (e.dirty) {
+                writeCheckpoint(e);
+            }
+        }
+        for (Path sandbox : checkpointsToDelete) {
+            TaskCheckpoint.delete(sandbox);
+        }
+        checkpointsToDelete.clear();
+    }
+
+    private void writeCheckpoint(Exec e) {
+        List<ExecutorCheckpoint.Task> ts = new ArrayList<>(e.tasks.size());
+        for (ExecTask t : e.tasks.values()) {
+            ts.add(new ExecutorCheckpoint.Task(t.taskId, t.resources, t.running));
+        }
+        try {
+            new ExecutorCheckpoint(e.key.frameworkId(), e.key.executorId(), e.sandbox, e.process.pid(), e.processStartedAtMs, e.info,
+                    e.limits, e.processedSequence, ts).write();
+            e.dirty = false;
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("executor {} of framework {}: cannot write its checkpoint ({}); an agent restart may not re-attach to it",
+                    e.key.executorId(), e.key.frameworkId(), ex.toString());
+        }
     }
 
     /**
@@ -381,6 +577,7 @@ final class ExecutorSupervisor {
         long graceMs = Math.max(0, Math.min(gracePeriodMs, Tasks.MAX_GRACE_PERIOD_MS));
         t.killReason = TaskStatusReason.KILLED_BY_FRAMEWORK;
         t.killDeadlineMs = clock.millis() + graceMs;
+        e.dirty = true;
         try {
             e.channel.send(KillTask.newBuilder().setTaskId(taskId).setGracePeriodMs(graceMs).build());
         } catch (RuntimeException ex) {
@@ -453,6 +650,7 @@ final class ExecutorSupervisor {
             for (ExecTask t : new ArrayList<>(e.tasks.values())) {
                 if (t.killDeadlineMs > 0 && now >= t.killDeadlineMs && !e.ending) {
                     e.tasks.remove(t.taskId);
+                    e.dirty = true;
                     out.add(taskStatus(e, t.taskId, TaskState.KILLED, t.killReason,
                             "executor " + e.key.executorId() + " did not confirm the kill in time; the executor was killed"));
                     end(e, "executor " + e.key.executorId() + " was killed: it did not confirm the kill of task " + t.taskId, out);
@@ -479,6 +677,7 @@ final class ExecutorSupervisor {
     /** Takes the executor out of service and fails its tasks; its process is killed by the caller or is gone. */
     private void end(Exec e, String why, List<TaskStatus> out) {
         e.ending = true;
+        e.dirty = true;
         live.remove(e.key, e);
         for (ExecTask t : e.tasks.values()) {
             if (t.killReason != null) {
@@ -494,7 +693,7 @@ final class ExecutorSupervisor {
         if (!e.process.isAlive()) {
             return;
         }
-        e.tree = ProcessTree.terminate(e.process.toHandle());
+        e.tree = ProcessTree.terminate(e.process);
         e.forceKillAtMs = now + killGracePeriodMs;
     }
 
@@ -531,6 +730,11 @@ final class ExecutorSupervisor {
 
     private void onMessage(Exec e, ExecutorMessage m, long now, List<TaskStatus> out) {
         e.heardAtMs = now;
+        if (m.getSequence() <= e.skipThrough) {
+            // An earlier run of the agent handled it and journaled what it made.
+            return;
+        }
+        e.processedSequence = Math.max(e.processedSequence, m.getSequence());
         Object body = m.getBody();
         if (body instanceof TaskUpdate u) {
             onUpdate(e, u, now, out);
@@ -550,6 +754,10 @@ final class ExecutorSupervisor {
 
     private void onUpdate(Exec e, TaskUpdate u, long now, List<TaskStatus> out) {
         ExecTask t = e.tasks.get(u.getTaskId());
+        if (t == null && u.getResent()) {
+            // A repeat, after AgentHello, of an end this agent knows already.
+            return;
+        }
         if (t == null) {
             badMessages++;
             LOG.warn("executor {}: update {} of task {}, which it does not run; ignoring it", e.key.executorId(), u.getState(), u.getTaskId());
@@ -560,11 +768,13 @@ final class ExecutorSupervisor {
             case RUNNING -> {
                 if (!t.running) {
                     t.running = true;
+                    e.dirty = true;
                     out.add(taskStatus(e, t.taskId, TaskState.RUNNING, TaskStatusReason.NONE, message));
                 }
             }
             case FINISHED, FAILED, KILLED -> {
                 e.tasks.remove(t.taskId);
+                e.dirty = true;
                 TaskStatusReason reason = u.getState() == TaskState.KILLED
                         ? (t.killReason != null ? t.killReason : TaskStatusReason.KILLED_BY_FRAMEWORK)
                         : TaskStatusReason.NONE;
@@ -598,6 +808,7 @@ final class ExecutorSupervisor {
         }
         all.remove(e);
         live.remove(e.key, e);
+        checkpointsToDelete.add(e.sandbox);
         if (!e.tasks.isEmpty()) {
             LOG.warn("executor {} of framework {} exited with code {} with {} tasks unfinished", e.key.executorId(), e.key.frameworkId(),
                     x.exitCode(), e.tasks.size());
@@ -627,7 +838,7 @@ final class ExecutorSupervisor {
         if (all.isEmpty()) {
             return out;
         }
-        List<CompletableFuture<Process>> gone = new ArrayList<>();
+        List<CompletableFuture<?>> gone = new ArrayList<>();
         for (Exec e : all) {
             for (ExecTask t : e.tasks.values()) {
                 if (t.killReason == null) {
@@ -643,7 +854,7 @@ final class ExecutorSupervisor {
         List<ProcessHandle> handles = new ArrayList<>();
         for (Exec e : all) {
             if (e.process.isAlive()) {
-                handles.addAll(ProcessTree.terminate(e.process.toHandle()));
+                handles.addAll(ProcessTree.terminate(e.process));
             }
         }
         if (!handles.isEmpty()) {
@@ -659,6 +870,7 @@ final class ExecutorSupervisor {
         for (Exec e : new ArrayList<>(all)) {
             // Not exited even after SIGKILL, or its exit not queued yet: end it here.
             all.remove(e);
+            checkpointsToDelete.add(e.sandbox);
             boolean stopped = e.reader.stop(READER_JOIN_MS);
             for (ExecTask t : e.tasks.values()) {
                 out.add(taskStatus(e, t.taskId, TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN, "killed at agent shutdown"));

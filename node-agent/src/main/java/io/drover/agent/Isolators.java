@@ -13,9 +13,13 @@ final class Isolators {
     static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     /**
-     * @param cgroupRoot where the cgroup v1 hierarchies are mounted
+     * Chooses cgroup v2 where {@code cgroupRoot} is a writable unified hierarchy with the memory
+     * and cpu controllers, else cgroup v1 where its memory and cpu hierarchies are writable, else
+     * (under {@code AUTO}) memory monitoring; logs which and why.
+     *
+     * @param cgroupRoot where the cgroup hierarchies are mounted
      * @param monitor makes the memory monitor, when that is the choice
-     * @throws IllegalStateException under {@code CGROUPS} when cgroups v1 cannot be used, saying why
+     * @throws IllegalStateException under {@code CGROUPS} when neither cgroup version can be used, saying why
      */
     static Isolator create(AgentConfig.Isolation mode, Path cgroupRoot, String agentId, Supplier<MemoryMonitor> monitor) {
         Isolator chosen;
@@ -23,12 +27,12 @@ final class Isolators {
             chosen = monitor.get();
         } else {
             try {
-                chosen = new CgroupIsolator(CgroupsV1.open(cgroupRoot, agentId));
+                chosen = new CgroupIsolator(openCgroups(cgroupRoot, agentId));
             } catch (IOException e) {
                 if (mode == AgentConfig.Isolation.CGROUPS) {
                     throw new IllegalStateException("agent " + agentId + ": isolation cgroups was asked for, but " + e.getMessage(), e);
                 }
-                LOG.info("agent {}: cgroups v1 cannot be used ({}): falling back to memory monitoring", agentId, e.getMessage());
+                LOG.info("agent {}: cgroups cannot be used ({}): falling back to memory monitoring", agentId, e.getMessage());
                 chosen = monitor.get();
             }
         }
@@ -37,6 +41,22 @@ final class Isolators {
             LOG.info("agent {}: task cpus are not enforced under memory monitoring, only memory", agentId);
         }
         return chosen;
+    }
+
+    /** cgroup v2 when the root is a usable unified hierarchy, else v1; the IOException says why neither works. */
+    static Cgroups openCgroups(Path root, String agentId) throws IOException {
+        if (!CgroupsV2.isUnified(root)) {
+            return CgroupsV1.open(root, agentId);
+        }
+        try {
+            return CgroupsV2.open(root, agentId);
+        } catch (IOException v2) {
+            try {
+                return CgroupsV1.open(root, agentId);
+            } catch (IOException v1) {
+                throw new IOException(v2.getMessage() + "; " + v1.getMessage(), v2);
+            }
+        }
     }
 
     private Isolators() {}

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * update is sent, deleted once its terminal update is journaled):
  *
  * <pre>
- * kind=task                  the kind of entry; executors will be another kind
+ * kind=task                  the kind of entry; executors' say kind=executor ({@link ExecutorCheckpoint})
  * frameworkId, taskId        the task
  * pid                        the wrapper process (the root of the task's process tree)
  * startedAtMs                the process's start time, so that a recycled pid is never taken for the task
@@ -123,6 +123,10 @@ record TaskCheckpoint(String frameworkId, String taskId, Path sandbox, long pid,
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             Properties p = new Properties();
             p.load(r);
+            if (ExecutorCheckpoint.KIND_EXECUTOR.equals(p.getProperty("kind"))) {
+                // An executor's: ExecutorCheckpoint reads those.
+                return Optional.empty();
+            }
             if (!KIND_TASK.equals(p.getProperty("kind"))) {
                 LOG.warn("skipping checkpoint {}: kind '{}' is not known to this agent", file, p.getProperty("kind"));
                 return Optional.empty();

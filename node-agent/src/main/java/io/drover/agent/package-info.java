@@ -16,6 +16,7 @@
  *         │    ├─ TaskCheckpoint   .drover-task in the sandbox: what re-attaching needs
  *         │    └─ ProcessTree      signals a process and its descendants
  *         ├─ ExecutorSupervisor  executor processes (one per framework and executor id) running many tasks
+ *         │    ├─ ExecutorCheckpoint  .drover-task (kind=executor) in its sandbox: what re-attaching needs
  *         │    ├─ ChannelEnd       (executor module) the agent's end of two Chronicle queues in the sandbox
  *         │    └─ reader threads   one per executor, into one bounded handoff the loop drains
  *         ├─ StatusUpdateQueue   per-task FIFO, head resent with backoff until acknowledged
@@ -36,8 +37,13 @@
  * {@link java.lang.ProcessHandle#onExit()}, puts them back under their isolator (their cgroups
  * when still there), reports those that ended meanwhile with their recorded exit code (LOST when
  * none was recorded), or kills them with {@code --recover=cleanup}; its RegisterAgent names the
- * tasks it accounts for, and the master keeps them. Executors are not re-attached yet: a
- * checkpoint carries a {@code kind}, so they can be added as another kind.
+ * tasks it accounts for, and the master keeps them. Executors are re-attached the same way
+ * ({@link io.drover.agent.ExecutorCheckpoint}, {@code kind=executor}): the executor waits for the
+ * new run (its reconnect timeout, the executor heartbeat timeout), the new run reads what the
+ * executor wrote past the last message whose updates were journaled, greets it with
+ * {@code AgentHello}, and names it in RegisterAgent's recoveredExecutors so the master keeps its
+ * charge; {@code --recover=cleanup} kills it, and the tasks of one that died meanwhile report
+ * what it wrote, else FAILED with EXECUTOR_TERMINATED.
  *
  * <p>Threads: the loop thread does all the work. The JDK's process-reaper threads report exits
  * into a bounded queue and wake the loop's poll up; {@link io.drover.agent.Agent#close()} sets a
@@ -48,9 +54,10 @@
  * else with executors (heartbeats, timeouts, idle shutdowns, kills) in its timers. Time comes
  * from an injected {@link java.time.Clock}.
  *
- * <p>Not yet here (later issues): re-attaching to executors after an agent restart (an
- * executor exits when its agent's process is gone), lowering an executor's limits when its tasks
- * end (they only grow), cgroup v2, GPU and port isolation (GPUs and ports are offered, not yet
+ * <p>Not yet here (later issues): lowering an executor's limits when its tasks end (they only
+ * grow), a reconnect timeout for executors separate from the heartbeat timeout, cgroup v2 on a
+ * hybrid host (only a unified hierarchy at the cgroup root is used; v2 is tested against control
+ * files in a temp dir, not a real kernel), GPU and port isolation (GPUs and ports are offered, not yet
  * assigned to tasks).
  */
 package io.drover.agent;

@@ -207,6 +207,96 @@ class ExecutorSupervisorTest {
     }
 
     @Test
+    void aRestartedAgentEndsTheTasksOfAnExecutorThatDiedWhileItWasDown() throws Exception {
+        start(ExecutorConfig.DEFAULTS);
+        launch("a", "e1", "sleep");
+        launch("b", "e1", "sleep");
+        pumpUntil("both running", () -> has("a", u -> u.getState() == TaskState.RUNNING) && has("b", u -> u.getState() == TaskState.RUNNING));
+        supervisor.flushCheckpoints();
+        Path sandbox = sandboxes.resolve(FW).resolve("executor~e1");
+        ExecutorCheckpoint written = ExecutorCheckpoint.read(sandbox).orElseThrow();
+        assertEquals(List.of(new ExecutorCheckpoint.Task("a", ResourceMath.of(0.01, 1, 0, 0), true),
+                new ExecutorCheckpoint.Task("b", ResourceMath.of(0.01, 1, 0, 0), true)), written.tasks());
+        assertTrue(written.processedSequence() >= 2, "hello (0) and two RUNNING at least: " + written.processedSequence());
+        assertTrue(written.liveProcess().isPresent());
+        assertTrue(TaskCheckpoint.scan(sandboxes).isEmpty(), "not a task's checkpoint");
+
+        // The agent's run ends without a word (as if killed); then its executor dies too.
+        ExecutorSupervisor first = supervisor;
+        ProcessHandle process = first.process(FW, "e1");
+        updates.clear();
+        try {
+            process.destroyForcibly();
+            await().atMost(WAIT).until(() -> !process.isAlive());
+            start(ExecutorConfig.DEFAULTS);
+            List<ExecutorCheckpoint> found = ExecutorCheckpoint.scan(sandboxes);
+            assertEquals(1, found.size());
+            assertTrue(found.get(0).liveProcess().isEmpty());
+            ExecutorSupervisor.Recovered r = supervisor.recover(found, AgentConfig.Recovery.REATTACH, 1_000,
+                    java.util.Set.of(), java.util.Set.of());
+            assertEquals(List.of(), r.executors());
+            assertEquals(List.of(), r.tasks());
+            assertEquals(2, r.updates().size(), r.updates().toString());
+            for (TaskStatus s : r.updates()) {
+                assertEquals(TaskState.FAILED, s.getState(), s.toString());
+                assertEquals(TaskStatusReason.EXECUTOR_TERMINATED, s.getReason(), s.toString());
+                assertTrue(s.getMessage().contains("ended while the agent was down"), s.getMessage());
+            }
+            assertTrue(Files.exists(sandbox.resolve(TaskCheckpoint.FILE)), "kept until the updates are journaled");
+            supervisor.flushCheckpoints();
+            assertFalse(Files.exists(sandbox.resolve(TaskCheckpoint.FILE)));
+            assertEquals(0, supervisor.executors());
+        } finally {
+            first.stopAll(1_000);
+        }
+    }
+
+    @Test
+    void aNewRunReattachesToALiveExecutorAndReportsWhatTheEarlierRunReadButNeverJournaled() throws Exception {
+        start(ExecutorConfig.DEFAULTS);
+        launch("a", "e1", "sleep");
+        pumpUntil("a running", () -> has("a", u -> u.getState() == TaskState.RUNNING));
+        supervisor.flushCheckpoints();
+        ExecutorSupervisor first = supervisor;
+        ProcessHandle process = first.process(FW, "e1");
+        // Handed over, then the earlier run stops before its loop journals anything more (as if killed).
+        launch("b", "e1", "finish");
+        updates.clear();
+        try {
+            start(ExecutorConfig.DEFAULTS);
+            List<ExecutorCheckpoint> found = ExecutorCheckpoint.scan(sandboxes);
+            assertEquals(1, found.size());
+            assertEquals(List.of("a", "b"), found.get(0).tasks().stream().map(ExecutorCheckpoint.Task::taskId).toList(),
+                    "b was checkpointed before it was handed over");
+            // Wait until the executor has written b's end, which the earlier run never journaled.
+            await().atMost(WAIT).until(() -> first.drain().stream().anyMatch(u -> u.getTaskId().equals("b") && u.getState() == TaskState.FINISHED));
+            ExecutorSupervisor.Recovered r = supervisor.recover(found, AgentConfig.Recovery.REATTACH, 1_000,
+                    java.util.Set.of(), java.util.Set.of());
+            assertEquals(List.of(new ExecutorSupervisor.Key(FW, "e1")), r.executors());
+            assertEquals(List.of("a"), r.tasks().stream().map(StatusUpdateQueue.TaskKey::taskId).toList());
+            assertEquals(List.of(TaskState.RUNNING, TaskState.FINISHED), r.updates().stream().map(TaskStatus::getState).toList(),
+                    "b's RUNNING and FINISHED, read again: " + r.updates());
+            assertEquals(process, supervisor.process(FW, "e1"), "the same process");
+            supervisor.flushCheckpoints();
+            assertEquals(List.of("a"), ExecutorCheckpoint.scan(sandboxes).get(0).tasks().stream()
+                    .map(ExecutorCheckpoint.Task::taskId).toList());
+
+            // The executor got AgentHello and resent a's RUNNING and b's FINISHED: nothing new, so no update.
+            assertTrue(supervisor.kill(FW, "a", 5_000));
+            pumpUntil("a killed", () -> terminalOf("a") != null);
+            assertEquals(TaskState.KILLED, terminalOf("a").getState());
+            assertEquals(1, updates.size(), updates.toString());
+            assertEquals(0, supervisor.badMessages(), "the resent states are known repeats");
+            launch("c", "e1", "finish");
+            pumpUntil("c finished", () -> terminalOf("c") != null);
+            assertEquals(TaskState.FINISHED, terminalOf("c").getState());
+        } finally {
+            supervisor.stopAll(1_000);
+            first.stopAll(1_000);
+        }
+    }
+
+    @Test
     void anIdleExecutorIsToldToShutDownAndExitsByItself() {
         start(ExecutorConfig.DEFAULTS.withIdleTimeoutMs(300));
         launch("a", "e1", "finish");

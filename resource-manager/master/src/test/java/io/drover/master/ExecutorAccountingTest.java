@@ -159,4 +159,33 @@ class ExecutorAccountingTest {
         assertEquals(ResourceMath.zero(), h.state.usedOn("a1"));
         assertEquals(offered(), h.state.allocatedTo("fw"), "fw holds only offers now");
     }
+
+    @Test
+    void anAgentRestartKeepsTheExecutorsItReattachedToUntilTheirEnd() {
+        start();
+        accept(executorTask("t1", "a1", 1, 512, "e1", 1, 1024),
+                executorTask("t2", "a1", 1, 512, "e2", 1, 1024));
+        h.turn(status("a1", "fw", "t1", TaskState.RUNNING, null), status("a1", "fw", "t2", TaskState.RUNNING, null));
+        assertEquals(ResourceMath.of(4, 3072, 0, 0), h.state.usedOn("a1"));
+
+        // The new run re-attached to e1 and its task t1; e2 was gone (its task's end comes from the journal).
+        io.drover.api.protocol.AgentMessage again = register("a1", ResourceMath.of(4, 4096, 0, 0), 2);
+        io.drover.api.protocol.RegisterAgent body = (io.drover.api.protocol.RegisterAgent) again.getBody();
+        body.setRecoveredTasks(List.of(
+                io.drover.api.protocol.RecoveredTask.newBuilder().setFrameworkId("fw").setTaskId("t1").build(),
+                io.drover.api.protocol.RecoveredTask.newBuilder().setFrameworkId("fw").setTaskId("t2").build()));
+        body.setRecoveredExecutors(List.of(
+                io.drover.api.protocol.RecoveredExecutor.newBuilder().setFrameworkId("fw").setExecutorId("e1").build()));
+        h.turn(again);
+        assertNotNull(h.state.executor("a1", "fw", "e1"), "e1 was re-attached: still charged");
+        assertNull(h.state.executor("a1", "fw", "e2"), "e2 was not: freed");
+        assertEquals(ResourceMath.of(3, 2048, 0, 0), h.state.usedOn("a1"), "two tasks and e1");
+
+        // t1 finishes, then e1 ends: only then is its charge freed.
+        h.turn(status("a1", "fw", "t1", TaskState.FINISHED, 0), status("a1", "fw", "t2", TaskState.FAILED, null));
+        assertEquals(ResourceMath.of(1, 1024, 0, 0), h.state.usedOn("a1"), "e1 outlives its task");
+        h.turn(executorEnded("a1", "fw", "e1"));
+        assertNull(h.state.executor("a1", "fw", "e1"));
+        assertEquals(ResourceMath.zero(), h.state.usedOn("a1"));
+    }
 }

@@ -25,6 +25,7 @@ import io.drover.api.protocol.OfferEndCause;
 import io.drover.api.protocol.OfferMade;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Offers;
+import io.drover.api.protocol.RecoveredExecutor;
 import io.drover.api.protocol.RecoveredTask;
 import io.drover.api.protocol.RegisterAgent;
 import io.drover.api.protocol.Resources;
@@ -162,7 +163,7 @@ public final class MasterLogic {
                 .build();
         boolean restarted = known != null && known.getRegisteredAtMs() != register.getStartedAtMs();
         if (restarted) {
-            agentRestarted(agentId, register.getRecoveredTasks(), batch);
+            agentRestarted(agentId, register.getRecoveredTasks(), register.getRecoveredExecutors(), batch);
         }
         if (known == null || restarted || !sameRegistration(known, added)) {
             batch.record(added);
@@ -251,9 +252,11 @@ public final class MasterLogic {
      * A new process registered under a known agent id. Offers of its old resources end. The tasks
      * the new process accounts for (its RegisterAgent's recoveredTasks: re-attached, or ended with
      * their terminal update still to come from its journal or sandbox) stay, with the resources
-     * they hold; the old process's other tasks are lost.
+     * they hold; the old process's other tasks are lost. The executors it re-attached to (its
+     * recoveredExecutors) stay charged until their ExecutorEnded; the old process's other
+     * executors are freed.
      */
-    private void agentRestarted(String agentId, List<RecoveredTask> recovered, Batch batch) {
+    private void agentRestarted(String agentId, List<RecoveredTask> recovered, List<RecoveredExecutor> recoveredExecutors, Batch batch) {
         for (Offer offer : List.copyOf(state.offersOn(agentId))) {
             rescind(offer, OfferEndCause.RESCINDED, batch);
         }
@@ -269,8 +272,16 @@ public final class MasterLogic {
             }
             endTask(task, "agent " + agentId + " restarted and did not recover the task", batch);
         }
-        // An executor exits when its agent's process is gone.
-        for (ExecutorAdded x : state.executorsOn(agentId)) {
+        Set<List<String>> keptExecutors = new HashSet<>();
+        for (RecoveredExecutor r : recoveredExecutors) {
+            keptExecutors.add(List.of(r.getFrameworkId(), r.getExecutorId()));
+        }
+        // An executor the new process did not re-attach to is gone with the old one.
+        for (ExecutorAdded x : List.copyOf(state.executorsOn(agentId))) {
+            if (keptExecutors.contains(List.of(x.getFrameworkId(), x.getExecutorId()))) {
+                LOG.info("agent {} restarted and re-attached to executor {} of framework {}", agentId, x.getExecutorId(), x.getFrameworkId());
+                continue;
+            }
             removeExecutor(x, "agent " + agentId + " restarted", batch);
         }
     }
