@@ -70,6 +70,7 @@ import java.util.OptionalLong;
  * @param fetchMaxFileBytes most bytes of one file fetched for a task's URIs; a larger one fails the task
  * @param fetchCacheMaxBytes most bytes kept in the work dir's {@code cache/} of fetched files with a
  *     sha256; the least recently used are deleted beyond it (0 caches nothing)
+ * @param executors how executors are run and watched (see {@link ExecutorConfig})
  */
 public record AgentConfig(
         String bootstrap,
@@ -105,7 +106,8 @@ public record AgentConfig(
         Isolation isolation,
         long memoryCheckIntervalMs,
         long fetchMaxFileBytes,
-        long fetchCacheMaxBytes) {
+        long fetchCacheMaxBytes,
+        ExecutorConfig executors) {
 
     /** How tasks are held to their cpus and memory. */
     public enum Isolation {
@@ -205,6 +207,7 @@ public record AgentConfig(
         }
         requireDuration("heartbeatIntervalMs", heartbeatIntervalMs, 1);
         requireDuration("killGracePeriodMs", killGracePeriodMs, 0);
+        java.util.Objects.requireNonNull(executors, "executors");
         requireDuration("registerRetryInitialMs", registerRetryInitialMs, 1);
         requireDuration("registerRetryMaxMs", registerRetryMaxMs, registerRetryInitialMs);
         requireDuration("statusRetryInitialMs", statusRetryInitialMs, 1);
@@ -287,6 +290,7 @@ public record AgentConfig(
         b.memoryCheckIntervalMs = memoryCheckIntervalMs;
         b.fetchMaxFileBytes = fetchMaxFileBytes;
         b.fetchCacheMaxBytes = fetchCacheMaxBytes;
+        b.executors = executors;
         return b;
     }
 
@@ -384,6 +388,7 @@ public record AgentConfig(
         private long statusRetryMaxMs = DEFAULT_STATUS_RETRY_MAX_MS;
         private int maxPendingUpdates = DEFAULT_MAX_PENDING_UPDATES;
         private int maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS;
+        private ExecutorConfig executors = ExecutorConfig.DEFAULTS;
         private String nvidiaSmiCommand = DEFAULT_NVIDIA_SMI_COMMAND;
         private long probeIntervalMs = DEFAULT_PROBE_INTERVAL_MS;
         private long logMaxBytes = DEFAULT_LOG_MAX_BYTES;
@@ -559,6 +564,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** How executors are run and watched. */
+        public Builder executors(ExecutorConfig config) {
+            this.executors = java.util.Objects.requireNonNull(config, "executors");
+            return this;
+        }
+
         /** The nvidia-smi executable: a name looked up on the PATH, or a path. */
         public Builder nvidiaSmiCommand(String command) {
             this.nvidiaSmiCommand = command;
@@ -577,7 +588,7 @@ public record AgentConfig(
                     heartbeatIntervalMs, killGracePeriodMs, registerRetryInitialMs, registerRetryMaxMs,
                     statusRetryInitialMs, statusRetryMaxMs, maxPendingUpdates, maxRunningTasks, nvidiaSmiCommand,
                     probeIntervalMs, logMaxBytes, logMaxFiles, httpListen, sandboxMaxAgeMs, sandboxMinFreeDiskPercent,
-                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes);
+                    isolation, memoryCheckIntervalMs, fetchMaxFileBytes, fetchCacheMaxBytes, executors);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.drover.api.protocol.AgentCommand;
 import io.drover.api.protocol.AgentHeartbeat;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
+import io.drover.api.protocol.ExecutorEnded;
 import io.drover.api.protocol.KillTask;
 import io.drover.api.protocol.LaunchTasks;
 import io.drover.api.protocol.ReconcileTasks;
@@ -76,6 +77,8 @@ final class AgentLoop implements Runnable {
     private final StatusFactory statuses;
     private final StatusUpdateQueue updates;
     private final Tasks tasks;
+    /** The executors and the tasks they run; see {@link ExecutorSupervisor}. */
+    private final ExecutorSupervisor executors;
     private final BlockingQueue<Tasks.Exit> exits;
     /** Ends of fetches, from the fetch threads; bounded like the exits, one per task at most. */
     private final BlockingQueue<Tasks.Fetched> fetched;
@@ -121,6 +124,11 @@ final class AgentLoop implements Runnable {
                 config.maxRunningTasks(), this::onExit, isolator,
                 Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock),
                 fetchExecutor, this::onFetched);
+        this.executors = new ExecutorSupervisor(config.executors(), agentId, statuses,
+                new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), isolator, clock,
+                config.killGracePeriodMs(), this::wake,
+                (key, how) -> sendAgentMessage(ExecutorEnded.newBuilder().setFrameworkId(key.frameworkId())
+                        .setExecutorId(key.executorId()).setMessage(how).build()));
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();
@@ -210,6 +218,7 @@ final class AgentLoop implements Runnable {
         }
         drainExits();
         drainFetched();
+        executors.drain().forEach(this::enqueue);
         flushOutbox();
     }
 
@@ -230,9 +239,12 @@ final class AgentLoop implements Runnable {
         }
         outbox.addAll(updates.due(now, MAX_RESENDS_PER_ROUND));
         tasks.escalateDue(now);
+        executors.tick(now).forEach(this::enqueue);
         if (now >= nextGcAtMs) {
             // At the probe interval: a scan lists every sandbox, which is not free.
-            sandboxGc.scan(tasks.sandboxesInUse());
+            java.util.Set<Path> inUse = new java.util.HashSet<>(tasks.sandboxesInUse());
+            inUse.addAll(executors.sandboxesInUse());
+            sandboxGc.scan(inUse);
             nextGcAtMs = now + config.probeIntervalMs();
         }
         flushOutbox();
@@ -240,7 +252,7 @@ final class AgentLoop implements Runnable {
 
     /** Milliseconds until the earliest timer, within [0, MAX_WAIT_MS]; 0 when exits wait. */
     private long waitMs(long now) {
-        if (!exits.isEmpty() || !fetched.isEmpty()) {
+        if (!exits.isEmpty() || !fetched.isEmpty() || executors.hasInput()) {
             return 0;
         }
         long next = now + MAX_WAIT_MS;
@@ -251,6 +263,7 @@ final class AgentLoop implements Runnable {
         next = Math.min(next, resources.nextProbeAtMs());
         next = Math.min(next, updates.nextResendAtMs().orElse(Long.MAX_VALUE));
         next = Math.min(next, tasks.nextEscalationAtMs().orElse(Long.MAX_VALUE));
+        next = Math.min(next, executors.nextTimerAtMs());
         next = Math.min(next, nextGcAtMs);
         return Math.max(0, Math.min(MAX_WAIT_MS, next - now));
     }
@@ -352,14 +365,15 @@ final class AgentLoop implements Runnable {
             // Every running task will need one slot for its terminal update; a launch needs two
             // more (its first update and its own terminal one).
             // A task with URIs sends STARTING, RUNNING and a terminal update.
-            int needed = task.getCommand() != null && !task.getCommand().getUris().isEmpty() ? 3 : 2;
-            if (updates.free() - tasks.updatesOwed() < needed) {
+            // So does a task for an executor (STARTING when handed over).
+            int needed = task.getExecutor() != null || (task.getCommand() != null && !task.getCommand().getUris().isEmpty()) ? 3 : 2;
+            if (updates.free() - updatesOwed() < needed) {
                 LOG.error("agent {}: refusing to launch task {} of framework {}: {} status updates wait for acknowledgement "
                                 + "and {} tasks run (limit {} updates); the master will learn of it by reconciliation",
                         agentId, task.getTaskId(), frameworkId, updates.size(), tasks.running(), updates.maxSize());
                 continue;
             }
-            enqueue(tasks.launch(frameworkId, task));
+            enqueue(task.getExecutor() != null ? executors.launch(frameworkId, task) : tasks.launch(frameworkId, task));
         }
     }
 
@@ -370,10 +384,13 @@ final class AgentLoop implements Runnable {
             case KILLING -> { }
             case ALREADY_KILLING -> LOG.info("agent {}: task {} of framework {} is already being killed", agentId, taskId, frameworkId);
             case UNKNOWN -> {
+                if (executors.kill(frameworkId, taskId, kill.getGracePeriodMs())) {
+                    return;
+                }
                 if (updates.hasPending(frameworkId, taskId)) {
                     // It ended here and its terminal update is still on its way.
                     LOG.info("agent {}: kill of task {} of framework {}, which already ended", agentId, taskId, frameworkId);
-                } else if (updates.free() - tasks.updatesOwed() < 1) {
+                } else if (updates.free() - updatesOwed() < 1) {
                     LOG.error("agent {}: cannot report task {} of framework {} as LOST: {} status updates pending (limit)",
                             agentId, taskId, frameworkId, updates.size());
                 } else {
@@ -395,12 +412,12 @@ final class AgentLoop implements Runnable {
         for (TaskRef ref : reconcile.getTasks()) {
             String frameworkId = ref.getFrameworkId();
             String taskId = ref.getTaskId();
-            boolean running = tasks.isRunning(frameworkId, taskId);
+            boolean running = tasks.isRunning(frameworkId, taskId) || executors.has(frameworkId, taskId);
             boolean fetching = tasks.isFetching(frameworkId, taskId);
             if (!running && !fetching && updates.hasPending(frameworkId, taskId)) {
                 continue;
             }
-            if (updates.free() - tasks.updatesOwed() < 1) {
+            if (updates.free() - updatesOwed() < 1) {
                 LOG.error("agent {}: cannot reconcile task {} of framework {}: {} status updates pending (limit)",
                         agentId, taskId, frameworkId, updates.size());
                 continue;
@@ -426,6 +443,11 @@ final class AgentLoop implements Runnable {
             return;
         }
         result.next().ifPresent(outbox::add);
+    }
+
+    /** Status updates the tasks here, command and executor tasks, will still send. */
+    private int updatesOwed() {
+        return tasks.updatesOwed() + executors.updatesOwed();
     }
 
     /** Called on a JDK process-reaper thread: queue the exit and wake the loop. */
@@ -551,6 +573,8 @@ final class AgentLoop implements Runnable {
      */
     private void shutdown() {
         try {
+            executors.drain().forEach(this::enqueue);
+            executors.stopAll(config.killGracePeriodMs()).forEach(this::enqueue);
             tasks.killAll(config.killGracePeriodMs());
             drainExits();
             drainFetched();

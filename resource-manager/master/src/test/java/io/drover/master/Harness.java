@@ -159,6 +159,28 @@ final class Harness {
                 .build();
     }
 
+    /** A task run by executor {@code executorId}, which itself uses {@code executorCpus} and {@code executorMemMb}. */
+    static TaskInfo executorTask(String taskId, String agentId, double cpus, long memMb, String executorId, double executorCpus,
+                                 long executorMemMb) {
+        return TaskInfo.newBuilder(task(taskId, agentId, cpus, memMb))
+                .setCommand(CommandInfo.newBuilder().setArguments(List.of()).build())
+                .setExecutor(io.drover.api.protocol.ExecutorInfo.newBuilder().setExecutorId(executorId)
+                        .setCommand(CommandInfo.newBuilder().setArguments(List.of("java", "MyExecutor")).build())
+                        .setResources(ResourceMath.of(executorCpus, executorMemMb, 0, 0)).build())
+                .setData(java.nio.ByteBuffer.wrap(new byte[] {1}))
+                .build();
+    }
+
+    /** The agent's report that one of its executors ended. */
+    static AgentMessage executorEnded(String agentId, String frameworkId, String executorId) {
+        return AgentMessage.newBuilder()
+                .setHeader(Envelopes.header(agentId, java.time.Clock.systemUTC()))
+                .setAgentId(agentId)
+                .setBody(io.drover.api.protocol.ExecutorEnded.newBuilder().setFrameworkId(frameworkId).setExecutorId(executorId)
+                        .setMessage("exited with code 0").build())
+                .build();
+    }
+
     static CallMessage accept(String frameworkId, String offerId, TaskInfo... tasks) {
         return call(frameworkId, Accept.newBuilder().setOfferIds(List.of(offerId)).setTasks(List.of(tasks)).build());
     }

@@ -13,6 +13,10 @@ public final class StateDigest {
         sb.append("unreachable=").append(s.unreachable()).append('\n');
         s.frameworks().forEach((k, v) -> sb.append(k).append(v).append('\n'));
         s.offers().forEach((k, v) -> sb.append(k).append(v).append('\n'));
+        s.executors().forEach((k, v) -> sb.append(k).append(v).append('\n'));
+        for (String fw : new java.util.TreeSet<>(s.frameworks().keySet())) {
+            sb.append("allocated ").append(fw).append(' ').append(s.allocatedTo(fw)).append('\n');
+        }
         for (Map.Entry<String, TaskEntry> e : s.tasks().entrySet()) {
             sb.append(e.getKey()).append(e.getValue().task()).append(e.getValue().latest()).append('\n');
         }

@@ -54,7 +54,12 @@ class StateReplayTest {
                         for (Offer o : offers.getOffers()) {
                             if (random.nextBoolean()) {
                                 double cpus = Math.min(o.getResources().getCpus(), 0.5 + random.nextInt(2));
-                                h.turn(accept(fw, o.getOfferId(), task("t" + taskNo++, o.getAgentId(), cpus, 256)));
+                                if (random.nextInt(3) == 0 && o.getResources().getCpus() >= cpus + 0.5 && o.getResources().getMemMb() >= 512) {
+                                    h.turn(accept(fw, o.getOfferId(), Harness.executorTask("t" + taskNo++, o.getAgentId(), cpus, 256,
+                                            "e" + random.nextInt(2), 0.5, 256)));
+                                } else {
+                                    h.turn(accept(fw, o.getOfferId(), task("t" + taskNo++, o.getAgentId(), cpus, 256)));
+                                }
                             }
                         }
                     }
@@ -67,6 +72,11 @@ class StateReplayTest {
                     h.turn(status(t.task().getAgentId(), t.frameworkId(), t.task().getTaskId(), next, null));
                     break;
                 }
+            }
+            if (!h.state.executors().isEmpty() && random.nextInt(4) == 0) {
+                var executors = new ArrayList<>(h.state.executors().values());
+                var x = executors.get(random.nextInt(executors.size()));
+                h.turn(Harness.executorEnded(x.getAgentId(), x.getFrameworkId(), x.getExecutorId()));
             }
             h.clock.advanceMs(random.nextInt(3_000));
             List<Object> heartbeats = new ArrayList<>();
@@ -86,6 +96,10 @@ class StateReplayTest {
     void replayingTheLogRebuildsTheSameStateEveryTime() throws Exception {
         Harness h = randomRun(7, 200);
         assertFalse(h.state.tasks().isEmpty());
+        // The run charged and freed executors too.
+        List<Object> events = h.log.stream().flatMap(r -> r.getEvents().stream()).toList();
+        org.junit.jupiter.api.Assertions.assertTrue(events.stream().anyMatch(io.drover.api.protocol.ExecutorAdded.class::isInstance));
+        org.junit.jupiter.api.Assertions.assertTrue(events.stream().anyMatch(io.drover.api.protocol.ExecutorRemoved.class::isInstance));
         MasterState a = new MasterState();
         MasterState b = new MasterState();
         for (MasterLogRecord r : h.log) {

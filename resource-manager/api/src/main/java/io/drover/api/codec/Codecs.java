@@ -9,6 +9,7 @@ import io.drover.api.protocol.JobEvent;
 import io.drover.api.protocol.MasterLogRecord;
 import io.drover.api.protocol.SnapshotPointer;
 import io.drover.api.protocol.StatusMessage;
+import io.drover.api.protocol.executor.ExecutorMessage;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
@@ -27,8 +28,13 @@ public final class Codecs {
     public static final Codec<DeadLetter> DEAD_LETTER = codec(DeadLetter.class, DeadLetter.getClassSchema());
     public static final Codec<JobEvent> JOB_EVENT = codec(JobEvent.class, JobEvent.getClassSchema());
     public static final Codec<SnapshotPointer> SNAPSHOT_POINTER = codec(SnapshotPointer.class, SnapshotPointer.getClassSchema());
+    /**
+     * The agent-executor channel's messages, in Chronicle Queue excerpts on one host; on no topic,
+     * so not in {@link #ALL} (which the schema topic publishes).
+     */
+    public static final Codec<ExecutorMessage> EXECUTOR_MESSAGE = codec(ExecutorMessage.class, ExecutorMessage.getClassSchema());
 
-    /** Every top-level codec, in a fixed order. */
+    /** Every top-level codec of a topic, in a fixed order. */
     public static final List<Codec<?>> ALL = List.of(AGENT_MESSAGE, STATUS_MESSAGE, CALL_MESSAGE, AGENT_COMMAND,
             FRAMEWORK_EVENT, MASTER_LOG_RECORD, DEAD_LETTER, JOB_EVENT, SNAPSHOT_POINTER);
 

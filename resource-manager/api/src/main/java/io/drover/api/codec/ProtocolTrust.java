@@ -14,10 +14,11 @@ public final class ProtocolTrust {
     static {
         ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
                 ClassSecurityValidator.getGlobal(),
-                type -> type.getPackageName().equals(PROTOCOL_PACKAGE)));
+                type -> type.getPackageName().equals(PROTOCOL_PACKAGE)
+                        || type.getPackageName().startsWith(PROTOCOL_PACKAGE + ".")));
     }
 
-    /** Trusts io.drover.api.protocol (once per JVM; later calls do nothing). */
+    /** Trusts io.drover.api.protocol and its subpackages (once per JVM; later calls do nothing). */
     public static void ensure() {
         // The static initializer does the work.
     }

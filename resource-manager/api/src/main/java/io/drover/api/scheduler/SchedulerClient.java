@@ -12,6 +12,7 @@ import io.drover.api.protocol.Acknowledge;
 import io.drover.api.protocol.CallError;
 import io.drover.api.protocol.CallMessage;
 import io.drover.api.protocol.CommandInfo;
+import io.drover.api.protocol.ExecutorInfo;
 import io.drover.api.protocol.Decline;
 import io.drover.api.protocol.Failure;
 import io.drover.api.protocol.FrameworkEvent;
@@ -263,9 +264,22 @@ public final class SchedulerClient implements AutoCloseable {
                     .setResources(resources(t.resources()))
                     .setCommand(CommandInfo.newBuilder().setArguments(t.command()).setEnvironment(t.environment())
                             .setUris(uris(t.uris())).build())
+                    .setExecutor(executor(t.executor()))
+                    .setData(t.data() == null ? null : java.nio.ByteBuffer.wrap(t.data()))
                     .build());
         }
         send(Accept.newBuilder().setOfferIds(offerIds).setTasks(infos).setRefuseSeconds(refuseSeconds).build());
+    }
+
+    private static ExecutorInfo executor(TaskSpec.ExecutorSpec e) {
+        if (e == null) {
+            return null;
+        }
+        return ExecutorInfo.newBuilder()
+                .setExecutorId(e.executorId())
+                .setCommand(CommandInfo.newBuilder().setArguments(e.command()).setEnvironment(e.environment()).build())
+                .setResources(resources(e.resources()))
+                .build();
     }
 
     private static List<UriInfo> uris(List<TaskSpec.Uri> uris) {

@@ -41,6 +41,9 @@ record AgentFree(Map<String, Resources> reserved, Resources unreserved) {
         for (Offer o : state.offersOn(agentId)) {
             hold(heldByRole, roleOf.apply(o.getFrameworkId()), o.getResources());
         }
+        for (var x : state.executorsOn(agentId)) {
+            hold(heldByRole, roleOf.apply(x.getFrameworkId()), x.getResources());
+        }
         Map<String, Resources> reserved = new TreeMap<>();
         Resources unreserved = free;
         for (Map.Entry<String, Resources> e : new TreeMap<>(agent.getReservations()).entrySet()) {

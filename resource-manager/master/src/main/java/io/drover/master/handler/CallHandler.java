@@ -20,6 +20,8 @@ import io.drover.api.protocol.OfferEndCause;
 import io.drover.api.protocol.OfferRemoved;
 import io.drover.api.protocol.Reconcile;
 import io.drover.api.protocol.Rescind;
+import io.drover.api.protocol.ExecutorAdded;
+import io.drover.api.protocol.ExecutorInfo;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.Revive;
 import io.drover.api.protocol.Subscribe;
@@ -41,6 +43,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -55,6 +58,8 @@ public final class CallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CallHandler.class);
     /** Longest refuse_seconds honoured, so a typo cannot hide an agent from a framework for years. */
     static final double MAX_REFUSE_SECONDS = 31 * 24 * 3600.0;
+    /** Most bytes of data one task may carry to its executor (TaskInfo.data). */
+    static final int MAX_TASK_DATA_BYTES = 64 * 1024;
     /** Most tasks one accept may launch; one launch message carries them all. */
     static final int MAX_TASKS_PER_ACCEPT = 1_000;
     /** Most bytes of task descriptions in one accept, so that its launch message and log record stay well under Kafka's 1 MiB default. */
@@ -235,11 +240,22 @@ public final class CallHandler {
                 needed = ResourceMath.add(needed, t.getResources());
             }
         }
-        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum();
+        // An executor's own resources are charged once, with the first task that names it on this agent.
+        Map<String, ExecutorInfo> newExecutors = new java.util.LinkedHashMap<>();
+        for (TaskInfo t : valid) {
+            ExecutorInfo e = t.getExecutor();
+            if (e != null && state.executor(agentId, fw, e.getExecutorId()) == null && !newExecutors.containsKey(e.getExecutorId())) {
+                newExecutors.put(e.getExecutorId(), e);
+                needed = ResourceMath.add(needed, e.getResources());
+            }
+        }
+        long portsAsked = valid.stream().mapToLong(t -> ResourceMath.portCount(t.getResources().getPorts())).sum()
+                + newExecutors.values().stream().mapToLong(e -> ResourceMath.portCount(e.getResources().getPorts())).sum();
         boolean portTwice = portsAsked != ResourceMath.portCount(needed.getPorts());
         if (portTwice || !ResourceMath.fits(needed, offered)) {
             String why = portTwice ? "two tasks ask for the same port"
-                    : "the tasks need " + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
+                    : "the tasks" + (newExecutors.isEmpty() ? "" : " and their new executors") + " need "
+                            + ResourceMath.format(needed) + " but the offers hold " + ResourceMath.format(offered);
             for (TaskInfo t : valid) {
                 reject(fw, t, TaskState.ERROR, TaskStatusReason.RESOURCES_EXCEEDED, why, batch);
             }
@@ -253,7 +269,18 @@ public final class CallHandler {
         if (valid.isEmpty()) {
             return;
         }
+        for (ExecutorInfo e : newExecutors.values()) {
+            batch.record(ExecutorAdded.newBuilder().setAgentId(agentId).setFrameworkId(fw).setExecutorId(e.getExecutorId())
+                    .setResources(e.getResources()).build());
+        }
         for (TaskInfo t : valid) {
+            ExecutorInfo e = t.getExecutor();
+            ExecutorAdded charged = e == null ? null : state.executor(agentId, fw, e.getExecutorId());
+            if (charged != null && charged.getEndReported()) {
+                // The agent ended that executor and starts a new one for this task: the charge
+                // it still held (for tasks whose end the master has not seen) is the new one's.
+                batch.record(ExecutorAdded.newBuilder(charged).setEndReported(false).build());
+            }
             batch.record(TaskAdded.newBuilder().setFrameworkId(fw).setTask(t).build());
             TaskEntry entry = state.task(fw, t.getTaskId());
             batch.output(outbox.toFramework(fw, Update.newBuilder().setStatus(withTime(entry.latest())).build()));
@@ -271,6 +298,18 @@ public final class CallHandler {
             }
             for (var e : t.getCommand().getEnvironment().entrySet()) {
                 bytes += e.getKey().length() + e.getValue().length() + 4;
+            }
+            if (t.getData() != null) {
+                bytes += t.getData().remaining();
+            }
+            if (t.getExecutor() != null) {
+                bytes += t.getExecutor().getExecutorId().length() + 64;
+                for (String arg : t.getExecutor().getCommand().getArguments()) {
+                    bytes += arg.length() + 2;
+                }
+                for (var e : t.getExecutor().getCommand().getEnvironment().entrySet()) {
+                    bytes += e.getKey().length() + e.getValue().length() + 4;
+                }
             }
         }
         return bytes;
@@ -303,8 +342,35 @@ public final class CallHandler {
         if (r.getCpus() <= 0 && r.getMemMb() <= 0) {
             return "a task must ask for some CPU or memory";
         }
+        if (t.getData() != null && t.getData().remaining() > MAX_TASK_DATA_BYTES) {
+            return "a task's data must not exceed " + MAX_TASK_DATA_BYTES + " bytes, not " + t.getData().remaining();
+        }
+        if (t.getExecutor() != null) {
+            // An executor task runs inside its executor: its own command is not used.
+            return executorProblem(t.getExecutor());
+        }
+        if (t.getData() != null) {
+            return "only a task with an executor can carry data";
+        }
         if (t.getCommand().getArguments().isEmpty() || t.getCommand().getArguments().get(0).isEmpty()) {
             return "a task's command must name a program";
+        }
+        return null;
+    }
+
+    private static String executorProblem(ExecutorInfo e) {
+        try {
+            Ids.requireValid("executor id", e.getExecutorId());
+        } catch (IllegalArgumentException ex) {
+            return ex.getMessage();
+        }
+        if (e.getCommand().getArguments().isEmpty() || e.getCommand().getArguments().get(0).isEmpty()) {
+            return "an executor's command must name a program";
+        }
+        Resources r = e.getResources();
+        if (r.getCpus() < 0 || r.getMemMb() < 0 || r.getDiskMb() < 0 || r.getGpus() < 0
+                || Double.isNaN(r.getCpus()) || Double.isInfinite(r.getCpus())) {
+            return "executor resources must not be negative: " + ResourceMath.format(r);
         }
         return null;
     }

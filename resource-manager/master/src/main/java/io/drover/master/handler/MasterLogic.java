@@ -4,6 +4,9 @@ import io.drover.api.ResourceMath;
 import io.drover.api.protocol.AcknowledgeUpdate;
 import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentHeartbeat;
+import io.drover.api.protocol.ExecutorAdded;
+import io.drover.api.protocol.ExecutorEnded;
+import io.drover.api.protocol.ExecutorRemoved;
 import io.drover.api.protocol.AgentMessage;
 import io.drover.api.protocol.AgentRegistered;
 import io.drover.api.protocol.AgentDrainChanged;
@@ -124,6 +127,10 @@ public final class MasterLogic {
             }
             return;
         }
+        if (body instanceof ExecutorEnded ended) {
+            onExecutorEnded(agentId, ended, batch);
+            return;
+        }
         if (!(body instanceof RegisterAgent register)) {
             LOG.warn("ignoring agent message of unknown kind {} from {}", body == null ? null : body.getClass(), agentId);
             return;
@@ -166,6 +173,43 @@ public final class MasterLogic {
                 .setHeartbeatIntervalMs(config.agentHeartbeatIntervalMs())
                 .setStartedAtMs(register.getStartedAtMs())
                 .build()));
+    }
+
+    /**
+     * The agent says an executor ended: its resources are freed now if none of its tasks is
+     * running in the master's view, else when the last of them ends (its terminal update may
+     * come after this, on another topic).
+     */
+    private void onExecutorEnded(String agentId, ExecutorEnded ended, Batch batch) {
+        ExecutorAdded x = state.executor(agentId, ended.getFrameworkId(), ended.getExecutorId());
+        if (x == null || x.getEndReported()) {
+            return;
+        }
+        if (state.executorBusy(agentId, ended.getFrameworkId(), ended.getExecutorId())) {
+            batch.record(ExecutorAdded.newBuilder(x).setEndReported(true).build());
+        } else {
+            removeExecutor(x, "ended on its agent: " + ended.getMessage(), batch);
+        }
+    }
+
+    private void removeExecutor(ExecutorAdded x, String why, Batch batch) {
+        batch.record(ExecutorRemoved.newBuilder().setAgentId(x.getAgentId()).setFrameworkId(x.getFrameworkId())
+                .setExecutorId(x.getExecutorId()).setReason(why).build());
+        soft.allocationNeeded = true;
+        LOG.info("executor {} of framework {} on agent {}: resources freed ({})", x.getExecutorId(), x.getFrameworkId(),
+                x.getAgentId(), why);
+    }
+
+    /** After a task ended: frees its executor if the agent reported that ended and no task of it runs now. */
+    private void freeExecutorIfDone(String agentId, TaskEntry task, Batch batch) {
+        if (task == null || task.task().getExecutor() == null) {
+            return;
+        }
+        String executorId = task.task().getExecutor().getExecutorId();
+        ExecutorAdded x = state.executor(agentId, task.frameworkId(), executorId);
+        if (x != null && x.getEndReported() && !state.executorBusy(agentId, task.frameworkId(), executorId)) {
+            removeExecutor(x, "its agent reported it ended and its last task ended", batch);
+        }
     }
 
     private static String invalidRegistration(RegisterAgent r) {
@@ -211,6 +255,10 @@ public final class MasterLogic {
         }
         for (TaskEntry task : List.copyOf(state.tasksOn(agentId))) {
             endTask(task, "agent " + agentId + " restarted and did not recover the task", batch);
+        }
+        // An executor exits when its agent's process is gone.
+        for (ExecutorAdded x : state.executorsOn(agentId)) {
+            removeExecutor(x, "agent " + agentId + " restarted", batch);
         }
     }
 
@@ -285,6 +333,9 @@ public final class MasterLogic {
                 batch.output(outbox.toFramework(fw, Failure.newBuilder().setAgentId(agentId).build()));
             }
         }
+        for (ExecutorAdded x : state.executorsOn(agentId)) {
+            removeExecutor(x, "agent " + agentId + " was removed", batch);
+        }
         batch.record(AgentRemoved.newBuilder().setAgentId(agentId).setReason(why).build());
         soft.agentLastSeenMs.remove(agentId);
         soft.allocationNeeded = true;
@@ -336,6 +387,7 @@ public final class MasterLogic {
             batch.record(TaskStatusChanged.newBuilder().setStatus(logged).build());
             if (TaskEntry.isTerminal(status.getState())) {
                 soft.allocationNeeded = true;
+                freeExecutorIfDone(agentId, task, batch);
                 if (!subscribed) {
                     // Its framework is gone and will never acknowledge: forget the task now.
                     batch.record(TaskRemoved.newBuilder().setFrameworkId(status.getFrameworkId()).setTaskId(status.getTaskId()).build());

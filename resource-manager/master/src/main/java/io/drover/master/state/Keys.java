@@ -7,6 +7,7 @@ public final class Keys {
     static final String FRAMEWORK = "f/";
     static final String OFFER = "o/";
     static final String TASK = "t/";
+    static final String EXECUTOR = "x/";
 
     public static String agent(String id) {
         return AGENT + id;
@@ -23,6 +24,16 @@ public final class Keys {
     /** A task's key: framework and task id, since task ids are unique only within a framework. */
     public static String task(String frameworkId, String taskId) {
         return TASK + frameworkId + "/" + taskId;
+    }
+
+    /** An executor's key: agent, framework and executor id, since an executor id is unique only there. */
+    public static String executor(String agentId, String frameworkId, String executorId) {
+        return EXECUTOR + agentId + "/" + frameworkId + "/" + executorId;
+    }
+
+    /** The prefix of every executor key of one agent. */
+    static String executorsOf(String agentId) {
+        return EXECUTOR + agentId + "/";
     }
 
     private Keys() {}

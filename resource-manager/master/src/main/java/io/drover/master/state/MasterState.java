@@ -7,6 +7,8 @@ import io.drover.api.protocol.AgentReachable;
 import io.drover.api.protocol.DrainState;
 import io.drover.api.protocol.AgentRemoved;
 import io.drover.api.protocol.AgentUnreachable;
+import io.drover.api.protocol.ExecutorAdded;
+import io.drover.api.protocol.ExecutorRemoved;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.FrameworkRemoved;
 import io.drover.api.protocol.MasterElected;
@@ -63,6 +65,8 @@ public final class MasterState {
     private final Map<String, Map<String, TaskEntry>> tasksByAgent = new HashMap<>();
     private final Map<String, Map<String, Offer>> offersByAgent = new HashMap<>();
     private final Map<String, Long> inputPositions = new TreeMap<>();
+    /** Executors charged, by {@link Keys#executor}; sorted, so one agent's are a contiguous range. */
+    private final TreeMap<String, ExecutorAdded> executors = new TreeMap<>();
     /**
      * The last tasks forgotten (terminal and acknowledged), newest first, for people asking
      * about a task that just ended. Informational: not stored in RocksDB or snapshots, so a
@@ -186,6 +190,22 @@ public final class MasterState {
                 }
                 dirty.add(Keys.task(status.getFrameworkId(), status.getTaskId()));
             }
+        } else if (event instanceof ExecutorAdded e) {
+            String key = Keys.executor(e.getAgentId(), e.getFrameworkId(), e.getExecutorId());
+            ExecutorAdded replaced = executors.put(key, e);
+            if (replaced != null) {
+                addScalars(allocated(replaced.getFrameworkId()), replaced.getResources(), -1);
+            }
+            addScalars(allocated(e.getFrameworkId()), e.getResources(), 1);
+            dirty.add(key);
+        } else if (event instanceof ExecutorRemoved e) {
+            String key = Keys.executor(e.getAgentId(), e.getFrameworkId(), e.getExecutorId());
+            ExecutorAdded removed = executors.remove(key);
+            if (removed != null) {
+                addScalars(allocated(removed.getFrameworkId()), removed.getResources(), -1);
+                changedAgents.add(removed.getAgentId());
+            }
+            dirty.add(key);
         } else if (event instanceof TaskRemoved e) {
             String key = Keys.task(e.getFrameworkId(), e.getTaskId());
             TaskEntry entry = tasks.remove(key);
@@ -214,6 +234,7 @@ public final class MasterState {
         frameworks.keySet().forEach(id -> dirty.add(Keys.framework(id)));
         offers.keySet().forEach(id -> dirty.add(Keys.offer(id)));
         dirty.addAll(tasks.keySet());
+        dirty.addAll(executors.keySet());
         dirty.add(Keys.META);
         agents.clear();
         unreachable.clear();
@@ -221,6 +242,7 @@ public final class MasterState {
         frameworks.clear();
         offers.clear();
         tasks.clear();
+        executors.clear();
         tasksByAgent.clear();
         offersByAgent.clear();
         java.util.Arrays.fill(clusterTotal, 0);
@@ -346,9 +368,42 @@ public final class MasterState {
         return List.copyOf(offersByAgent.getOrDefault(agentId, Map.of()).values());
     }
 
-    /** What the agent's non-terminal tasks use. */
+    /** Executors charged, keyed by {@link Keys#executor}. */
+    public Map<String, ExecutorAdded> executors() {
+        return Collections.unmodifiableMap(executors);
+    }
+
+    /** The executor charged under this agent, framework and id; null when none. */
+    public ExecutorAdded executor(String agentId, String frameworkId, String executorId) {
+        return executors.get(Keys.executor(agentId, frameworkId, executorId));
+    }
+
+    /** The executors charged on an agent, in key order. */
+    public Collection<ExecutorAdded> executorsOn(String agentId) {
+        String prefix = Keys.executorsOf(agentId);
+        return List.copyOf(executors.subMap(prefix, prefix + Character.MAX_VALUE).values());
+    }
+
+    /**
+     * Whether a task of this executor on this agent is known and not terminal (it may still run
+     * in the executor, or be on its way to it).
+     */
+    public boolean executorBusy(String agentId, String frameworkId, String executorId) {
+        for (TaskEntry t : tasksByAgent.getOrDefault(agentId, Map.of()).values()) {
+            if (!t.isTerminal() && t.frameworkId().equals(frameworkId) && t.task().getExecutor() != null
+                    && t.task().getExecutor().getExecutorId().equals(executorId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What the agent's non-terminal tasks and its executors use. */
     public Resources usedOn(String agentId) {
         Resources used = ResourceMath.zero();
+        for (ExecutorAdded e : executorsOn(agentId)) {
+            used = ResourceMath.add(used, e.getResources());
+        }
         for (TaskEntry t : tasksByAgent.getOrDefault(agentId, Map.of()).values()) {
             if (!t.isTerminal()) {
                 used = ResourceMath.add(used, t.task().getResources());

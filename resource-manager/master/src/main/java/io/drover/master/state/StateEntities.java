@@ -4,6 +4,7 @@ import io.drover.api.protocol.AgentAdded;
 import io.drover.api.protocol.AgentDrainChanged;
 import io.drover.api.protocol.DrainState;
 import io.drover.api.protocol.AgentUnreachable;
+import io.drover.api.protocol.ExecutorAdded;
 import io.drover.api.protocol.FrameworkAdded;
 import io.drover.api.protocol.MasterElected;
 import io.drover.api.protocol.Offer;
@@ -46,6 +47,9 @@ public final class StateEntities {
         } else if (key.startsWith(Keys.OFFER)) {
             Offer o = state.offers().get(key.substring(Keys.OFFER.length()));
             return o == null ? null : List.of(OfferMade.newBuilder().setOffer(o).build());
+        } else if (key.startsWith(Keys.EXECUTOR)) {
+            ExecutorAdded x = state.executors().get(key);
+            return x == null ? null : List.of(x);
         } else if (key.startsWith(Keys.TASK)) {
             TaskEntry t = state.tasks().get(key);
             return t == null ? null : List.of(
@@ -61,13 +65,15 @@ public final class StateEntities {
         state.agents().keySet().forEach(id -> events.addAll(events(state, Keys.agent(id))));
         state.frameworks().keySet().forEach(id -> events.addAll(events(state, Keys.framework(id))));
         state.offers().keySet().forEach(id -> events.addAll(events(state, Keys.offer(id))));
+        state.executors().keySet().forEach(key -> events.addAll(events(state, key)));
         state.tasks().keySet().forEach(key -> events.addAll(events(state, key)));
         return events;
     }
 
     /** How many entities a snapshot of the state holds. */
     public static long count(MasterState state) {
-        return state.agents().size() + state.frameworks().size() + state.offers().size() + state.tasks().size();
+        return state.agents().size() + state.frameworks().size() + state.offers().size() + state.executors().size()
+                + state.tasks().size();
     }
 
     private StateEntities() {}

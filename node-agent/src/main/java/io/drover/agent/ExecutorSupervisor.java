@@ -1,0 +1,715 @@
+package io.drover.agent;
+
+import io.drover.api.Ids;
+import io.drover.api.ResourceMath;
+import io.drover.api.protocol.CommandInfo;
+import io.drover.api.protocol.ExecutorInfo;
+import io.drover.api.protocol.Resources;
+import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusReason;
+import io.drover.api.protocol.executor.ExecutorHello;
+import io.drover.api.protocol.executor.ExecutorMessage;
+import io.drover.api.protocol.executor.Heartbeat;
+import io.drover.api.protocol.executor.KillTask;
+import io.drover.api.protocol.executor.LaunchTask;
+import io.drover.api.protocol.executor.Shutdown;
+import io.drover.api.protocol.executor.TaskUpdate;
+import io.drover.executor.ChannelEnd;
+import io.drover.executor.ExecutorEnvironment;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.openhft.chronicle.threads.Pauser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executors on this agent: one process per (framework, executor id), started with the first
+ * task that names it, that runs many tasks. The agent and each executor talk over two Chronicle
+ * queues in the executor's sandbox ({@link ChannelEnd}); a reader thread per executor hands what
+ * the executor writes to the agent's loop through one bounded handoff, and the loop turns it,
+ * through {@link #drain()}, into the tasks' status updates, which then take the agent's normal,
+ * acknowledged path.
+ *
+ * <p>Life of an executor: its sandbox is {@code <sandboxes>/<framework>/executor~<executorId>}
+ * (then {@code ~2}, {@code ~3}... for later runs; task ids never contain '~', so it cannot clash
+ * with a task's); the process starts like a command task's (own session, output files, the
+ * isolator holding it to the executor's resources plus its first task's), with
+ * {@link ExecutorEnvironment}'s variables. It ends (1) on Shutdown after {@code idleTimeoutMs}
+ * without tasks, killed if it does not exit within the kill grace period; (2) by itself or by a
+ * signal: its tasks without a terminal update become FAILED with EXECUTOR_TERMINATED; (3) when it
+ * stays silent for {@code heartbeatTimeoutMs}, or does not confirm a kill within its grace
+ * period: the agent kills its process tree and its tasks end as in (2) (the task being killed as
+ * KILLED). A launch for an executor that is shutting down starts a new one.
+ *
+ * <p>Tasks of an executor report STARTING when the agent hands them over, then what the executor
+ * reports: RUNNING once, then FINISHED, FAILED or KILLED.
+ *
+ * <p>Not thread-safe: the agent's loop thread owns it; readers and process exits reach it
+ * through bounded queues, and wake the loop through the given callback.
+ */
+final class ExecutorSupervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorSupervisor.class);
+    /** Prefix of an executor's sandbox name under its framework's directory. */
+    static final String SANDBOX_PREFIX = "executor~";
+    /** Longest the loop waits for a reader thread to stop. */
+    private static final long READER_JOIN_MS = 2_000;
+    /** A reader logs the first bad excerpt and then every this many. */
+    static final long SKIPPED_LOG_EVERY = 1_000;
+    /** How long {@link #stopAll} waits for processes to die after SIGKILL. */
+    private static final long FORCE_KILL_WAIT_MS = 5_000;
+
+    /** Names an executor on this agent. */
+    record Key(String frameworkId, String executorId) {}
+
+    /** One task handed to an executor. */
+    private static final class ExecTask {
+        final String taskId;
+        boolean running;
+        /** When the executor must have confirmed a kill; 0 when not being killed. */
+        long killDeadlineMs;
+        TaskStatusReason killReason;
+
+        ExecTask(String taskId) {
+            this.taskId = taskId;
+        }
+    }
+
+    /** One executor process and its channel. */
+    final class Exec {
+        final Key key;
+        final Path sandbox;
+        final Process process;
+        final ChannelEnd channel;
+        final Isolator.Guard guard;
+        final Map<String, ExecTask> tasks = new LinkedHashMap<>();
+        final Thread reader;
+        volatile boolean stopReading;
+        boolean hello;
+        long heardAtMs;
+        long nextHeartbeatAtMs;
+        long idleSinceMs;
+        /** Set when it is told to shut down or killed: it takes no more tasks. */
+        boolean ending;
+        /** When to send SIGTERM/SIGKILL to its tree if it still runs; 0 when not scheduled. */
+        long terminateAtMs;
+        long forceKillAtMs;
+        List<ProcessHandle> tree = List.of();
+
+        Exec(Key key, Path sandbox, Process process, ChannelEnd channel, Isolator.Guard guard, long now) {
+            this.key = key;
+            this.sandbox = sandbox;
+            this.process = process;
+            this.channel = channel;
+            this.guard = guard;
+            this.heardAtMs = now;
+            this.nextHeartbeatAtMs = now;
+            this.idleSinceMs = now;
+            this.reader = new Thread(this::read, "drover-executor-reader-" + key.frameworkId() + "/" + key.executorId());
+            this.reader.setDaemon(true);
+        }
+
+        private void read() {
+            Pauser pauser = config.busySpin() ? ChannelEnd.busyPauser() : ChannelEnd.defaultPauser();
+            try {
+                while (!stopReading) {
+                    ChannelEnd.Received r = channel.poll();
+                    if (r == null) {
+                        pauser.pause();
+                        continue;
+                    }
+                    pauser.reset();
+                    if (!r.ok()) {
+                        long skipped = channel.skipped();
+                        if (skipped == 1 || skipped % SKIPPED_LOG_EVERY == 0) {
+                            LOG.warn("executor {} of framework {}: skipped a bad message ({} so far): {}", key.executorId(),
+                                    key.frameworkId(), skipped, r.error());
+                        }
+                        continue;
+                    }
+                    while (!stopReading) {
+                        if (handoff.offer(new Inbound(this, r.message()), 100, TimeUnit.MILLISECONDS)) {
+                            wake.run();
+                            break;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("executor {} of framework {}: reader failed; the heartbeat timeout ends the executor", key.executorId(),
+                        key.frameworkId(), e);
+            }
+        }
+    }
+
+    private record Inbound(Exec exec, ExecutorMessage message) {}
+
+    private record Exited(Exec exec, int exitCode) {}
+
+    private final ExecutorConfig config;
+    private final String agentId;
+    private final StatusFactory statuses;
+    private final ProcessLauncher launcher;
+    private final Isolator isolator;
+    private final Clock clock;
+    private final long killGracePeriodMs;
+    private final Runnable wake;
+    private final java.util.function.BiConsumer<Key, String> ended;
+    private final BlockingQueue<Inbound> handoff;
+    private final BlockingQueue<Exited> exits;
+    private final Map<Key, Exec> live = new HashMap<>();
+    /** Every executor whose process has not been reported as exited, live or ending. */
+    private final Set<Exec> all = new LinkedHashSet<>();
+    private long badMessages;
+
+    /**
+     * @param killGracePeriodMs time between SIGTERM and SIGKILL, and how long an executor told to
+     *     shut down may take before it gets SIGTERM
+     * @param wake wakes the loop up; called from reader and process-reaper threads; must not block
+     * @param ended told, on the owner's thread, once per executor process that ended and how (for
+     *     the master, which then frees the executor's resources)
+     */
+    ExecutorSupervisor(ExecutorConfig config, String agentId, StatusFactory statuses, ProcessLauncher launcher, Isolator isolator,
+                       Clock clock, long killGracePeriodMs, Runnable wake, java.util.function.BiConsumer<Key, String> ended) {
+        this.config = config;
+        this.agentId = agentId;
+        this.statuses = statuses;
+        this.launcher = launcher;
+        this.isolator = isolator;
+        this.clock = clock;
+        this.killGracePeriodMs = killGracePeriodMs;
+        this.wake = wake;
+        this.ended = ended;
+        this.handoff = new ArrayBlockingQueue<>(config.handoffCapacity());
+        // One exit per process; at most maxExecutors processes exist at once.
+        this.exits = new ArrayBlockingQueue<>(config.maxExecutors());
+    }
+
+    /** Executor processes not yet reported as exited. */
+    int executors() {
+        return all.size();
+    }
+
+    /** Messages from executors that named no task of theirs or carried a state they may not report. */
+    long badMessages() {
+        return badMessages;
+    }
+
+    /** Bad excerpts the readers skipped, all executors together (those still running). */
+    long skippedExcerpts() {
+        long n = 0;
+        for (Exec e : all) {
+            n += e.channel.skipped();
+        }
+        return n;
+    }
+
+    /** The running executor of this key, for tests and logs. */
+    ProcessHandle process(String frameworkId, String executorId) {
+        Exec e = live.get(new Key(frameworkId, executorId));
+        return e == null ? null : e.process.toHandle();
+    }
+
+    /** The agent's end of a running executor's channel, for tests. */
+    ChannelEnd channel(String frameworkId, String executorId) {
+        Exec e = live.get(new Key(frameworkId, executorId));
+        return e == null ? null : e.channel;
+    }
+
+    /** Whether a task was handed to an executor here and has not ended. */
+    boolean has(String frameworkId, String taskId) {
+        return find(frameworkId, taskId) != null;
+    }
+
+    /** Status updates still owed: RUNNING and a terminal one per task not yet running, one per running task. */
+    int updatesOwed() {
+        int n = 0;
+        for (Exec e : all) {
+            for (ExecTask t : e.tasks.values()) {
+                n += t.running ? 1 : 2;
+            }
+        }
+        return n;
+    }
+
+    /** The sandboxes of executors that still run, which must not be deleted. */
+    Set<Path> sandboxesInUse() {
+        Set<Path> dirs = new HashSet<>();
+        for (Exec e : all) {
+            dirs.add(e.sandbox);
+        }
+        return dirs;
+    }
+
+    /** Whether messages or exits wait for {@link #drain()}. */
+    boolean hasInput() {
+        return !handoff.isEmpty() || !exits.isEmpty();
+    }
+
+    /**
+     * Hands a task to its executor, starting the executor first if it does not run.
+     *
+     * @return STARTING when the task was handed over; FAILED with INVALID_TASK (bad ids, data too
+     *     large, another agent's task) or LAUNCH_FAILED (duplicate, limits, the executor could not
+     *     start) otherwise
+     */
+    TaskStatus launch(String frameworkId, TaskInfo task) {
+        String taskId = task.getTaskId();
+        String invalid = validate(frameworkId, task);
+        if (invalid != null) {
+            LOG.warn("task {} of framework {} is invalid: {}", taskId, frameworkId, invalid);
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.INVALID_TASK, invalid);
+        }
+        if (has(frameworkId, taskId)) {
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, "duplicate task id");
+        }
+        ExecutorInfo info = task.getExecutor();
+        Key key = new Key(frameworkId, info.getExecutorId());
+        Exec e = live.get(key);
+        if (e == null) {
+            if (all.size() >= config.maxExecutors()) {
+                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                        "agent already runs its limit of " + config.maxExecutors() + " executors");
+            }
+            try {
+                e = start(key, info, task.getResources());
+            } catch (IOException | RuntimeException ex) {
+                String message = "cannot start executor " + key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString());
+                LOG.warn("task {} of framework {}: {}", taskId, frameworkId, message);
+                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
+            }
+        }
+        if (e.tasks.size() >= config.maxTasksPerExecutor()) {
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "executor " + key.executorId() + " already runs its limit of " + config.maxTasksPerExecutor() + " tasks");
+        }
+        try {
+            e.channel.send(LaunchTask.newBuilder().setTaskId(taskId).setName(task.getName()).setResources(task.getResources())
+                    .setData(task.getData()).build());
+        } catch (RuntimeException ex) {
+            String message = "cannot hand the task to executor " + key.executorId() + ": " + ex.getMessage();
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
+        }
+        e.tasks.put(taskId, new ExecTask(taskId));
+        return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "handed to executor " + key.executorId())
+                .setSandboxPath(e.sandbox.toString())
+                .build();
+    }
+
+    private Exec start(Key key, ExecutorInfo info, Resources firstTask) throws IOException {
+        Path sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
+        Path queues = sandbox.resolve("queues");
+        ChannelEnd channel = ChannelEnd.agentEnd(queues, clock);
+        ExecutorEnvironment env = new ExecutorEnvironment(key.executorId(), queues, ProcessHandle.current().pid(),
+                config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(), config.busySpin());
+        Map<String, String> vars = new HashMap<>(info.getCommand().getEnvironment());
+        vars.putAll(env.toVariables());
+        CommandInfo command = CommandInfo.newBuilder(info.getCommand()).setEnvironment(vars).build();
+        ProcessLauncher.Started started;
+        try {
+            started = launcher.start(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), command, sandbox);
+        } catch (IOException | RuntimeException ex) {
+            channel.close();
+            throw ex;
+        }
+        Process process = started.process();
+        Isolator.Guard guard;
+        Resources limits = ResourceMath.add(info.getResources(), firstTask);
+        try {
+            guard = isolator.attach(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), process.toHandle(), limits);
+        } catch (IOException | RuntimeException ex) {
+            ProcessTree.forceKill(ProcessTree.terminate(process.toHandle()));
+            channel.close();
+            throw new IOException("cannot apply its limits: " + ex.getMessage(), ex);
+        }
+        Exec e = new Exec(key, sandbox, process, channel, guard, clock.millis());
+        live.put(key, e);
+        all.add(e);
+        e.reader.start();
+        process.onExit().thenAccept(p -> {
+            if (!exits.offer(new Exited(e, p.exitValue()))) {
+                LOG.error("executor exit queue full; lost the exit of executor {}", key.executorId());
+            }
+            wake.run();
+        });
+        LOG.info("executor {} of framework {} runs as pid {} in {} ({})", key.executorId(), key.frameworkId(), process.pid(), sandbox,
+                ResourceMath.format(limits));
+        return e;
+    }
+
+    /**
+     * Asks the task's executor to kill it; the task ends when the executor reports it, or as
+     * KILLED when it does not within {@code gracePeriodMs} (and the executor is then killed).
+     *
+     * @return whether the task is an executor task here
+     */
+    boolean kill(String frameworkId, String taskId, long gracePeriodMs) {
+        Exec e = find(frameworkId, taskId);
+        if (e == null) {
+            return false;
+        }
+        ExecTask t = e.tasks.get(taskId);
+        if (t.killReason != null) {
+            return true;
+        }
+        long graceMs = Math.max(0, Math.min(gracePeriodMs, Tasks.MAX_GRACE_PERIOD_MS));
+        t.killReason = TaskStatusReason.KILLED_BY_FRAMEWORK;
+        t.killDeadlineMs = clock.millis() + graceMs;
+        try {
+            e.channel.send(KillTask.newBuilder().setTaskId(taskId).setGracePeriodMs(graceMs).build());
+        } catch (RuntimeException ex) {
+            LOG.warn("executor {}: cannot send the kill of task {}: {}", e.key.executorId(), taskId, ex.getMessage());
+        }
+        LOG.info("killing task {} of framework {} in executor {}: {} ms to confirm", taskId, frameworkId, e.key.executorId(), graceMs);
+        return true;
+    }
+
+    private Exec find(String frameworkId, String taskId) {
+        for (Exec e : all) {
+            if (e.key.frameworkId().equals(frameworkId) && e.tasks.containsKey(taskId)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** When the earliest timer is due (heartbeats, timeouts, idle shutdowns, kills). */
+    long nextTimerAtMs() {
+        long next = Long.MAX_VALUE;
+        for (Exec e : all) {
+            next = Math.min(next, e.nextHeartbeatAtMs);
+            next = Math.min(next, e.heardAtMs + config.heartbeatTimeoutMs());
+            if (!e.ending && e.tasks.isEmpty()) {
+                next = Math.min(next, e.idleSinceMs + config.idleTimeoutMs());
+            }
+            if (e.terminateAtMs > 0) {
+                next = Math.min(next, e.terminateAtMs);
+            }
+            if (e.forceKillAtMs > 0) {
+                next = Math.min(next, e.forceKillAtMs);
+            }
+            for (ExecTask t : e.tasks.values()) {
+                if (t.killDeadlineMs > 0) {
+                    next = Math.min(next, t.killDeadlineMs);
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Runs the timers that are due; returns the status updates they made. */
+    List<TaskStatus> tick(long now) {
+        List<TaskStatus> out = new ArrayList<>();
+        for (Exec e : new ArrayList<>(all)) {
+            if (now >= e.nextHeartbeatAtMs) {
+                send(e, Heartbeat.newBuilder().setIntervalMs(config.heartbeatIntervalMs()).build());
+                e.nextHeartbeatAtMs = now + config.heartbeatIntervalMs();
+            }
+            if (e.forceKillAtMs > 0 && now >= e.forceKillAtMs) {
+                e.forceKillAtMs = 0;
+                ProcessTree.forceKill(e.tree);
+            }
+            if (e.terminateAtMs > 0 && now >= e.terminateAtMs) {
+                e.terminateAtMs = 0;
+                terminate(e, now);
+            }
+            if (!e.ending && now - e.heardAtMs > config.heartbeatTimeoutMs()) {
+                String why = (e.hello ? "no message" : "no hello") + " from executor " + e.key.executorId() + " for "
+                        + (now - e.heardAtMs) + " ms";
+                LOG.warn("framework {}: {}; killing it", e.key.frameworkId(), why);
+                end(e, why, out);
+                terminate(e, now);
+                continue;
+            }
+            for (ExecTask t : new ArrayList<>(e.tasks.values())) {
+                if (t.killDeadlineMs > 0 && now >= t.killDeadlineMs && !e.ending) {
+                    e.tasks.remove(t.taskId);
+                    out.add(taskStatus(e, t.taskId, TaskState.KILLED, t.killReason,
+                            "executor " + e.key.executorId() + " did not confirm the kill in time; the executor was killed"));
+                    end(e, "executor " + e.key.executorId() + " was killed: it did not confirm the kill of task " + t.taskId, out);
+                    terminate(e, now);
+                }
+            }
+            if (!e.ending && e.tasks.isEmpty() && now - e.idleSinceMs >= config.idleTimeoutMs()) {
+                LOG.info("executor {} of framework {}: idle for {} ms; telling it to shut down", e.key.executorId(), e.key.frameworkId(),
+                        now - e.idleSinceMs);
+                retire(e, "idle for " + (now - e.idleSinceMs) + " ms", now);
+            }
+        }
+        return out;
+    }
+
+    /** Tells the executor to shut down, and schedules SIGTERM for after the grace period. */
+    private void retire(Exec e, String reason, long now) {
+        e.ending = true;
+        live.remove(e.key, e);
+        send(e, Shutdown.newBuilder().setReason(reason).setGracePeriodMs(killGracePeriodMs).build());
+        e.terminateAtMs = now + killGracePeriodMs;
+    }
+
+    /** Takes the executor out of service and fails its tasks; its process is killed by the caller or is gone. */
+    private void end(Exec e, String why, List<TaskStatus> out) {
+        e.ending = true;
+        live.remove(e.key, e);
+        for (ExecTask t : e.tasks.values()) {
+            if (t.killReason != null) {
+                out.add(taskStatus(e, t.taskId, TaskState.KILLED, t.killReason, why));
+            } else {
+                out.add(taskStatus(e, t.taskId, TaskState.FAILED, TaskStatusReason.EXECUTOR_TERMINATED, why));
+            }
+        }
+        e.tasks.clear();
+    }
+
+    private void terminate(Exec e, long now) {
+        if (!e.process.isAlive()) {
+            return;
+        }
+        e.tree = ProcessTree.terminate(e.process.toHandle());
+        e.forceKillAtMs = now + killGracePeriodMs;
+    }
+
+    private void send(Exec e, Object body) {
+        try {
+            e.channel.send(body);
+        } catch (RuntimeException ex) {
+            LOG.warn("executor {}: cannot send {}: {}", e.key.executorId(), body.getClass().getSimpleName(), ex.getMessage());
+        }
+    }
+
+    /** Takes what the readers and process reapers handed over; returns the status updates it makes, in order. */
+    List<TaskStatus> drain() {
+        List<TaskStatus> out = new ArrayList<>();
+        drainHandoff(clock.millis(), out);
+        List<Exited> ended = new ArrayList<>();
+        exits.drainTo(ended);
+        for (Exited x : ended) {
+            onExit(x, out);
+        }
+        return out;
+    }
+
+    /** Takes the messages the readers handed over, skipping those of executors already gone. */
+    private void drainHandoff(long now, List<TaskStatus> out) {
+        List<Inbound> messages = new ArrayList<>();
+        handoff.drainTo(messages);
+        for (Inbound in : messages) {
+            if (all.contains(in.exec())) {
+                onMessage(in.exec(), in.message(), now, out);
+            }
+        }
+    }
+
+    private void onMessage(Exec e, ExecutorMessage m, long now, List<TaskStatus> out) {
+        e.heardAtMs = now;
+        Object body = m.getBody();
+        if (body instanceof TaskUpdate u) {
+            onUpdate(e, u, now, out);
+        } else if (body instanceof ExecutorHello hello) {
+            e.hello = true;
+            if (!hello.getExecutorId().equals(e.key.executorId())) {
+                badMessages++;
+                LOG.warn("executor {} says hello as '{}'", e.key.executorId(), hello.getExecutorId());
+            } else {
+                LOG.info("executor {} of framework {} is up (pid {})", e.key.executorId(), e.key.frameworkId(), hello.getPid());
+            }
+        } else if (!(body instanceof Heartbeat)) {
+            badMessages++;
+            LOG.warn("executor {}: ignoring a message of kind {}", e.key.executorId(), body.getClass().getSimpleName());
+        }
+    }
+
+    private void onUpdate(Exec e, TaskUpdate u, long now, List<TaskStatus> out) {
+        ExecTask t = e.tasks.get(u.getTaskId());
+        if (t == null) {
+            badMessages++;
+            LOG.warn("executor {}: update {} of task {}, which it does not run; ignoring it", e.key.executorId(), u.getState(), u.getTaskId());
+            return;
+        }
+        String message = u.getMessage();
+        switch (u.getState()) {
+            case RUNNING -> {
+                if (!t.running) {
+                    t.running = true;
+                    out.add(taskStatus(e, t.taskId, TaskState.RUNNING, TaskStatusReason.NONE, message));
+                }
+            }
+            case FINISHED, FAILED, KILLED -> {
+                e.tasks.remove(t.taskId);
+                TaskStatusReason reason = u.getState() == TaskState.KILLED
+                        ? (t.killReason != null ? t.killReason : TaskStatusReason.KILLED_BY_FRAMEWORK)
+                        : TaskStatusReason.NONE;
+                out.add(taskStatus(e, t.taskId, u.getState(), reason, message));
+                if (e.tasks.isEmpty()) {
+                    e.idleSinceMs = now;
+                }
+            }
+            default -> {
+                badMessages++;
+                LOG.warn("executor {}: task {} cannot report {}; ignoring it", e.key.executorId(), t.taskId, u.getState());
+            }
+        }
+    }
+
+    private void onExit(Exited x, List<TaskStatus> out) {
+        Exec e = x.exec();
+        if (!all.contains(e)) {
+            return;
+        }
+        // What it wrote before it died still counts: take the rest of its queue first.
+        e.stopReading = true;
+        joinReader(e);
+        long now = clock.millis();
+        drainHandoff(now, out);
+        if (!e.reader.isAlive()) {
+            for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
+                if (r.ok()) {
+                    onMessage(e, r.message(), now, out);
+                }
+            }
+        }
+        all.remove(e);
+        live.remove(e.key, e);
+        if (!e.tasks.isEmpty()) {
+            LOG.warn("executor {} of framework {} exited with code {} with {} tasks unfinished", e.key.executorId(), e.key.frameworkId(),
+                    x.exitCode(), e.tasks.size());
+        } else {
+            LOG.info("executor {} of framework {} exited with code {}", e.key.executorId(), e.key.frameworkId(), x.exitCode());
+        }
+        String how = "exited with code " + x.exitCode() + e.guard.memoryKill(x.exitCode()).map(m -> ": " + m).orElse("");
+        end(e, "executor " + e.key.executorId() + " " + how, out);
+        e.channel.close();
+        ProcessTree.forceKill(e.tree);
+        e.guard.release();
+        ended.accept(e.key, how);
+    }
+
+    private void joinReader(Exec e) {
+        try {
+            e.reader.join(READER_JOIN_MS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (e.reader.isAlive()) {
+            LOG.warn("executor {}: its reader did not stop within {} ms", e.key.executorId(), READER_JOIN_MS);
+        }
+    }
+
+    /**
+     * Stops every executor for an agent shutdown: Shutdown to each, a wait of up to
+     * {@code gracePeriodMs} for them to exit, SIGTERM and SIGKILL to what remains, and returns
+     * the status updates: what the executors reported meanwhile, and KILLED with AGENT_SHUTDOWN
+     * for every task they did not report. Blocks the caller for those waits, in real time.
+     */
+    List<TaskStatus> stopAll(long gracePeriodMs) {
+        List<TaskStatus> out = new ArrayList<>();
+        if (all.isEmpty()) {
+            return out;
+        }
+        List<CompletableFuture<Process>> gone = new ArrayList<>();
+        for (Exec e : all) {
+            for (ExecTask t : e.tasks.values()) {
+                if (t.killReason == null) {
+                    t.killReason = TaskStatusReason.AGENT_SHUTDOWN;
+                }
+            }
+            send(e, Shutdown.newBuilder().setReason("the agent stops").setGracePeriodMs(gracePeriodMs).build());
+            gone.add(e.process.onExit());
+        }
+        live.clear();
+        CompletableFuture<Void> allGone = CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new));
+        awaitQuietly(allGone, gracePeriodMs);
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (Exec e : all) {
+            if (e.process.isAlive()) {
+                handles.addAll(ProcessTree.terminate(e.process.toHandle()));
+            }
+        }
+        if (!handles.isEmpty()) {
+            awaitQuietly(allGone, Math.min(gracePeriodMs, FORCE_KILL_WAIT_MS));
+            ProcessTree.forceKill(handles);
+            awaitQuietly(allGone, FORCE_KILL_WAIT_MS);
+        }
+        // Exits are queued by the reaper threads: wait for them to reach the queue.
+        for (Exec e : new ArrayList<>(all)) {
+            awaitQuietly(e.process.onExit(), FORCE_KILL_WAIT_MS);
+        }
+        out.addAll(drain());
+        for (Exec e : new ArrayList<>(all)) {
+            // Not exited even after SIGKILL, or its exit not queued yet: end it here.
+            all.remove(e);
+            e.stopReading = true;
+            joinReader(e);
+            for (ExecTask t : e.tasks.values()) {
+                out.add(taskStatus(e, t.taskId, TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN, "killed at agent shutdown"));
+            }
+            e.tasks.clear();
+            e.channel.close();
+            e.guard.release();
+            ended.accept(e.key, "killed at agent shutdown");
+        }
+        return out;
+    }
+
+    private TaskStatus taskStatus(Exec e, String taskId, TaskState state, TaskStatusReason reason, String message) {
+        if (state == TaskState.KILLED && reason == TaskStatusReason.AGENT_SHUTDOWN) {
+            message = "killed at agent shutdown";
+        }
+        return statuses.builder(e.key.frameworkId(), taskId, state, reason, message == null ? "" : message)
+                .setSandboxPath(e.sandbox.toString())
+                .build();
+    }
+
+    private String validate(String frameworkId, TaskInfo task) {
+        ExecutorInfo info = task.getExecutor();
+        try {
+            Ids.requireValid("framework id", frameworkId);
+            Ids.requireValid("task id", task.getTaskId());
+            Ids.requireValid("executor id", info.getExecutorId());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        for (String id : List.of(frameworkId, task.getTaskId(), info.getExecutorId())) {
+            if (id.equals(".") || id.equals("..")) {
+                return "'.' and '..' cannot be framework, task or executor ids";
+            }
+        }
+        if (!agentId.equals(task.getAgentId())) {
+            return "task is for agent '" + task.getAgentId() + "', not this agent '" + agentId + "'";
+        }
+        if (info.getCommand() == null || info.getCommand().getArguments().isEmpty()) {
+            return "the task's executor has no command to start it";
+        }
+        if (task.getData() != null && task.getData().remaining() > ChannelEnd.MAX_MESSAGE_BYTES / 2) {
+            return "the task's data of " + task.getData().remaining() + " bytes exceeds " + ChannelEnd.MAX_MESSAGE_BYTES / 2;
+        }
+        return null;
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future, long timeoutMs) {
+        try {
+            future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the caller escalates or gives up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

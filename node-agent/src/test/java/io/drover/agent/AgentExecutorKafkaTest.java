@@ -1,0 +1,135 @@
+package io.drover.agent;
+
+import static io.drover.agent.MasterHarness.update;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drover.api.AgentPartitions;
+import io.drover.api.Topics;
+import io.drover.api.kafka.TopicSetup;
+import io.drover.api.protocol.KillTask;
+import io.drover.api.protocol.LaunchTasks;
+import io.drover.api.protocol.TaskInfo;
+import io.drover.api.protocol.TaskState;
+import io.drover.api.protocol.TaskStatus;
+import io.drover.api.protocol.TaskStatusReason;
+import io.drover.broker.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Executor tasks through a whole agent, against a real Kafka broker, with the test playing the master. */
+class AgentExecutorKafkaTest {
+    private static final String FW = "fw-1";
+
+    @TempDir
+    static Path brokerDir;
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path workDir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
+        try (TopicSetup setup = new TopicSetup(kafka.bootstrap())) {
+            setup.ensureFixedTopics();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static TaskInfo task(String agentId, String taskId, String what) {
+        TaskInfo t = ExecutorSupervisorTest.task(taskId, "e1", what);
+        t.setAgentId(agentId);
+        return t;
+    }
+
+    /** The processes this JVM started before the agent (the broker). */
+    private java.util.Set<Long> before;
+
+    /** Whether a Java process started by this JVM since {@link #before} (here only an executor) still runs. */
+    private boolean executorProcessesLeft() {
+        return ProcessHandle.current().descendants()
+                .anyMatch(p -> p.isAlive() && !before.contains(p.pid()) && p.info().command().orElse("").endsWith("/java"));
+    }
+
+    /** Acknowledges STARTING and RUNNING of the task and returns its terminal update, acknowledged. */
+    private static TaskStatus runThrough(MasterHarness master, int p, String taskId, TaskState terminal) {
+        TaskStatus starting = master.awaitUpdate(taskId + " STARTING", update(taskId, TaskState.STARTING));
+        master.ack(p, starting);
+        master.ack(p, master.awaitUpdate(taskId + " RUNNING", update(taskId, TaskState.RUNNING)));
+        TaskStatus end = master.awaitUpdate(taskId + " " + terminal, update(taskId, terminal));
+        master.ack(p, end);
+        return end;
+    }
+
+    @Test
+    void executorTasksReportThroughTheAcknowledgedPathAndEndWithTheAgent() throws Exception {
+        String agentId = "agent-x";
+        int p = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        AgentConfig config = AgentConfig.builder(kafka.bootstrap(), workDir)
+                .agentId(agentId)
+                .hostname("test-host")
+                .httpListen("")
+                .cpus(2)
+                .memMb(1_024)
+                .registerRetryInitialMs(100)
+                .registerRetryMaxMs(400)
+                .statusRetryInitialMs(300)
+                .statusRetryMaxMs(1_000)
+                .killGracePeriodMs(1_000)
+                .executors(ExecutorConfig.DEFAULTS.withHeartbeat(200, 5_000))
+                .build();
+        before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            try (Agent agent = new Agent(config)) {
+                agent.start();
+                master.awaitUntil("RegisterAgent", () -> master.countMessages(io.drover.api.protocol.RegisterAgent.class) >= 1);
+                master.register(p, p, 1_000);
+                master.awaitUntil("registered", agent::isRegistered);
+
+                master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
+                        task(agentId, "f1", "finish"), task(agentId, "f2", "fail"), task(agentId, "s1", "sleep"),
+                        task(agentId, "s2", "sleep"))).build());
+                TaskStatus f1 = runThrough(master, p, "f1", TaskState.FINISHED);
+                assertEquals("done f1", f1.getMessage());
+                assertEquals(workDir.resolve("sandboxes").resolve(FW).resolve("executor~e1").toString(), f1.getSandboxPath());
+                TaskStatus f2 = runThrough(master, p, "f2", TaskState.FAILED);
+                assertEquals("asked to fail", f2.getMessage());
+
+                master.ack(p, master.awaitUpdate("s1 STARTING", update("s1", TaskState.STARTING)));
+                master.ack(p, master.awaitUpdate("s1 RUNNING", update("s1", TaskState.RUNNING)));
+                master.send(p, KillTask.newBuilder().setFrameworkId(FW).setTaskId("s1").setGracePeriodMs(5_000).build());
+                TaskStatus killed = master.awaitUpdate("s1 KILLED", update("s1", TaskState.KILLED));
+                assertEquals(TaskStatusReason.KILLED_BY_FRAMEWORK, killed.getReason());
+                master.ack(p, killed);
+
+                master.ack(p, master.awaitUpdate("s2 STARTING", update("s2", TaskState.STARTING)));
+                master.ack(p, master.awaitUpdate("s2 RUNNING", update("s2", TaskState.RUNNING)));
+                // Commands are handled in order: once the kill of an unknown task is answered, the
+                // ack above was taken, so s2's KILLED at shutdown is the head of its updates and goes out.
+                master.send(p, KillTask.newBuilder().setFrameworkId(FW).setTaskId("probe").setGracePeriodMs(0).build());
+                master.ack(p, master.awaitUpdate("probe LOST", update("probe", TaskState.LOST)));
+                assertTrue(executorProcessesLeft());
+            }
+            // The agent stopped: its executor was shut down, and s2 reported KILLED at shutdown.
+            TaskStatus s2 = master.awaitUpdate("s2 KILLED", update("s2", TaskState.KILLED));
+            assertEquals(TaskStatusReason.AGENT_SHUTDOWN, s2.getReason());
+            master.awaitUntil("no executor process left", () -> !executorProcessesLeft());
+            // The agent told the master, which frees the executor's own resources.
+            master.awaitUntil("ExecutorEnded", () -> master.countMessages(io.drover.api.protocol.ExecutorEnded.class) == 1);
+            io.drover.api.protocol.ExecutorEnded ended = master.lastMessage(io.drover.api.protocol.ExecutorEnded.class);
+            assertEquals(FW, ended.getFrameworkId());
+            assertEquals("e1", ended.getExecutorId());
+        }
+    }
+}
