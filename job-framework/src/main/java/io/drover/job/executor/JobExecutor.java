@@ -45,6 +45,7 @@ public final class JobExecutor implements Executor {
     private static final int MAX_QUEUED = 1024;
 
     private final String agentId;
+    private final String agentHttp;
     private final Path shuffleDir;
     private final ShuffleConfig shuffle;
     private final ThreadPoolExecutor pool;
@@ -60,14 +61,16 @@ public final class JobExecutor implements Executor {
 
     /**
      * @param agentId the agent this executor runs on (map outputs it holds are read from disk)
+     * @param agentHttp the agent's HTTP address, reported with every success for reducers elsewhere
      * @param shuffleDir the agent's shuffle directory for this framework
      * @param threads tasks run at once
      */
-    public JobExecutor(String agentId, Path shuffleDir, int threads, ShuffleConfig shuffle) {
+    public JobExecutor(String agentId, String agentHttp, Path shuffleDir, int threads, ShuffleConfig shuffle) {
         if (threads < 1 || threads > 256) {
             throw new IllegalArgumentException("threads must be 1 to 256: " + threads);
         }
         this.agentId = agentId;
+        this.agentHttp = agentHttp == null ? "" : agentHttp;
         this.shuffleDir = shuffleDir;
         this.shuffle = shuffle;
         AtomicInteger n = new AtomicInteger();
@@ -102,7 +105,7 @@ public final class JobExecutor implements Executor {
                     fetchers.forJob(task.frameworkId(), task.jobId())), shuffle,
                     stage -> stage == task.stage() ? committer : null);
             TaskResult r = TaskRunner.run(plan, task.stage(), task.partition(), task.attempt(), env);
-            driver.finished(taskId, TaskOutcome.finished(r));
+            driver.finished(taskId, TaskOutcome.finished(r, agentHttp));
         } catch (TaskFailedException e) {
             LOG.warn("{}", e.getMessage());
             cleanUp(workDir, task);

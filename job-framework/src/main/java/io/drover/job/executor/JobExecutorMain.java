@@ -41,7 +41,7 @@ public final class JobExecutorMain {
         ProtocolTrust.ensure();
         long perTask = Runtime.getRuntime().maxMemory() / 4 / threads;
         long buffer = Math.max(4L << 20, Math.min(ShuffleConfig.DEFAULT_BUFFER_BYTES, perTask));
-        JobExecutor executor = new JobExecutor(agentId, Path.of(shuffleDir), threads,
+        JobExecutor executor = new JobExecutor(agentId, System.getenv(AgentServices.AGENT_HTTP), Path.of(shuffleDir), threads,
                 ShuffleConfig.defaults().withBufferBytes(buffer));
         System.exit(ExecutorRuntime.runFromEnvironment(executor));
     }

@@ -16,16 +16,17 @@ import java.util.regex.Pattern;
  * @param spills sorted runs spilled
  * @param fetchStage for a failure, the stage of the map output that could not be fetched, else -1
  * @param fetchMap for a failure, that map task, else -1
+ * @param agentHttp for a success, the HTTP address of the agent's shuffle service; may be empty
  */
-public record TaskOutcome(long records, long bytes, int spills, int fetchStage, int fetchMap) {
+public record TaskOutcome(long records, long bytes, int spills, int fetchStage, int fetchMap, String agentHttp) {
 
-    private static final Pattern FINISHED = Pattern.compile("records=(\\d+) bytes=(\\d+) spills=(\\d+).*");
+    private static final Pattern FINISHED = Pattern.compile("records=(\\d+) bytes=(\\d+) spills=(\\d+) committed=\\w+ http=(\\S*)");
     private static final Pattern FETCH = Pattern.compile("fetch-failed stage=(\\d+) map=(\\d+): .*", Pattern.DOTALL);
 
     /** The message of a finished task. */
-    public static String finished(TaskResult r) {
+    public static String finished(TaskResult r, String agentHttp) {
         return "records=" + r.recordsOut() + " bytes=" + r.bytesOut() + " spills=" + r.spills()
-                + " committed=" + r.committed();
+                + " committed=" + r.committed() + " http=" + (agentHttp == null ? "" : agentHttp);
     }
 
     /** The message of a failed task. */
@@ -40,14 +41,14 @@ public record TaskOutcome(long records, long bytes, int spills, int fetchStage, 
             Matcher m = FINISHED.matcher(message);
             if (m.matches()) {
                 return new TaskOutcome(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                        Integer.parseInt(m.group(3)), -1, -1);
+                        Integer.parseInt(m.group(3)), -1, -1, m.group(4));
             }
             m = FETCH.matcher(message);
             if (m.matches()) {
-                return new TaskOutcome(-1, 0, 0, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+                return new TaskOutcome(-1, 0, 0, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), "");
             }
         }
-        return new TaskOutcome(-1, 0, 0, -1, -1);
+        return new TaskOutcome(-1, 0, 0, -1, -1, "");
     }
 
     public boolean fetchFailed() {
