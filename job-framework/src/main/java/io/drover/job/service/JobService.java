@@ -182,6 +182,7 @@ public final class JobService implements AutoCloseable {
                 return;
             }
             queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0));
+            send(e.getJobId(), e.getName(), JobState.SUBMITTED, "queued behind " + (queued.size() - 1) + " jobs", null);
         } else if (e.getKind() == JobEventKind.KILL) {
             JobRun job = running.get(e.getJobId());
             if (job != null) {
@@ -281,6 +282,8 @@ public final class JobService implements AutoCloseable {
             client.decline(List.of(offer.offerId()), anyPending() ? REFUSE_BUSY_SECONDS : REFUSE_IDLE_SECONDS);
         } else {
             client.accept(List.of(offer.offerId()), tasks, REFUSE_BUSY_SECONDS);
+            LOG.info("launching {} on agent {} ({})", tasks.stream().map(TaskSpec::taskId).toList(), offer.agentId(),
+                    offer.hostname());
         }
     }
 
