@@ -189,8 +189,13 @@ class JobServiceEndToEndTest {
                     "--", text.toString(), out.toString(), gate.toString());
             assertEquals(0, run.exit(), run.err());
             jobId = run.out().trim();
-            ProcessHandle executor = await().atMost(Duration.ofSeconds(60)).until(JobServiceEndToEndTest::anExecutor,
-                    Optional::isPresent).orElseThrow();
+            // Once a map task runs (it said so and waits for the gate), kill -9 an executor.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                try (Stream<Path> files = Files.list(dir)) {
+                    return files.anyMatch(p -> p.getFileName().toString().startsWith("gate.started-"));
+                }
+            });
+            ProcessHandle executor = anExecutor().orElseThrow();
             executor.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> !executor.isAlive());
             Files.createFile(gate);
@@ -227,9 +232,18 @@ class JobServiceEndToEndTest {
     /** A live job executor process started by one of this JVM's agents. */
     static Optional<ProcessHandle> anExecutor() {
         return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("io.drover.job.executor.JobExecutorMain"))
+                .filter(p -> commandLine(p).contains("io.drover.job.executor.JobExecutorMain"))
                 .filter(ProcessHandle::isAlive)
                 .findFirst();
+    }
+
+    /** A process's whole command line (ProcessHandle.Info may cut a long one). */
+    static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return p.info().commandLine().orElse("");
+        }
     }
 
     /** A jar holding one class of the test classes (the user job). */

@@ -16,8 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A wordcount whose first attempt of every map task holds its first record until a gate file
- * exists (at most 60 s), so a test can kill an executor while its tasks run. Args: INPUT OUTPUT GATE.
+ * A wordcount whose first attempt of every map task, at its first record, writes
+ * {@code GATE.started-<partition>} and then holds until the gate file exists (at most 60 s), so a
+ * test can kill an executor while its tasks run. Args: INPUT OUTPUT GATE.
  */
 public final class SlowWordCount implements UserJob {
     @Override
@@ -28,7 +29,12 @@ public final class SlowWordCount implements UserJob {
         return Dataset.read(() -> new TextLineSource(TextSourceConfig.of(input)))
                 .flatMap(line -> {
                     TaskContext c = TaskContext.current();
-                    if (c.attempt() == 0) {
+                    if (c.attempt() == 0 && !Files.exists(Path.of(gate))) {
+                        try {
+                            Files.writeString(Path.of(gate + ".started-" + c.partition()), "");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                         waitFor(Path.of(gate));
                     }
                     return Arrays.asList(line.split(" "));

@@ -182,7 +182,8 @@ public final class JobService implements AutoCloseable {
                 return;
             }
             queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0));
-            send(e.getJobId(), e.getName(), JobState.SUBMITTED, "queued behind " + (queued.size() - 1) + " jobs", null);
+            send(e.getJobId(), e.getName(), JobState.SUBMITTED, queued.size() + running.size() <= config.maxJobs()
+                    ? "accepted by the job service" : "waiting behind " + (queued.size() - 1) + " jobs", null);
         } else if (e.getKind() == JobEventKind.KILL) {
             JobRun job = running.get(e.getJobId());
             if (job != null) {
