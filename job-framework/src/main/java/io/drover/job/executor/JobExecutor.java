@@ -57,6 +57,8 @@ public final class JobExecutor implements Executor {
         }
     };
     private final Map<String, JobCommitter<?>> committers = new ConcurrentHashMap<>();
+    /** The plan URI of every run this executor served, for cleaning up after the job ended. */
+    private final Map<String, String> runs = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
 
     /**
@@ -86,6 +88,7 @@ public final class JobExecutor implements Executor {
     @Override
     public void launch(ExecutorDriver driver, TaskLaunch launch) {
         TaskData task = TaskData.fromBytes(launch.data());
+        runs.putIfAbsent(task.jobId(), task.planUri());
         try {
             running.put(launch.taskId(), pool.submit(() -> run(driver, launch.taskId(), task)));
         } catch (RejectedExecutionException e) {
@@ -164,6 +167,10 @@ public final class JobExecutor implements Executor {
         driver.killed(taskId, "killed by the job service");
     }
 
+    /**
+     * Stops the tasks; then deletes the map outputs of every run this executor served whose job has
+     * ended (the service deletes a job's plan when the job ends), since no reducer needs them.
+     */
     @Override
     public void shutdown(ExecutorDriver driver) {
         pool.shutdownNow();
@@ -173,6 +180,26 @@ public final class JobExecutor implements Executor {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        runs.forEach((runId, planUri) -> {
+            try {
+                if (!Files.exists(Path.of(URI.create(planUri)))) {
+                    deleteTree(shuffleDir.resolve(runId));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot delete the map outputs of {}: {}", runId, e.toString());
+            }
+        });
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }
