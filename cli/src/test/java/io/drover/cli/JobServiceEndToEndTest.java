@@ -210,6 +210,31 @@ class JobServiceEndToEndTest {
     }
 
     @Test
+    void aRestartedServiceRunsAnUnfinishedJobAgain() throws Exception {
+        Path out = dir.resolve("restart-out");
+        Path gate = dir.resolve("gate-restart");
+        Run run = drover("job", "submit", "--jar", jarOf(SlowWordCount.class).toString(), "--class",
+                SlowWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString());
+        assertEquals(0, run.exit(), run.err());
+        String jobId = run.out().trim();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                return files.anyMatch(p -> p.getFileName().toString().startsWith("gate-restart.started-"));
+            }
+        });
+        cluster.restartJobService();
+        Files.createFile(gate);
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
+                    Duration.ofSeconds(30));
+            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+        }
+        assertEquals(expectedWordCount(), sortedLines(output(out)));
+        assertTrue(drover("job", "logs", jobId).out().contains("run " + jobId + ".r1"), "the second run resumed the job");
+    }
+
+    @Test
     void aMissingInputExitsTwoWithOneLine() {
         Run run = drover("job", "submit", "wordcount", "--input", dir.resolve("nope").toString(), "--output",
                 dir.resolve("never").toString());

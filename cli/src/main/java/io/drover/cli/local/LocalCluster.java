@@ -137,6 +137,15 @@ public final class LocalCluster implements AutoCloseable {
         return jobService;
     }
 
+    /** Stops the job service and starts a new one, which resumes the unfinished jobs (for tests and demos). */
+    public synchronized io.drover.job.service.JobService restartJobService() throws InterruptedException {
+        if (jobService != null) {
+            jobService.close();
+            jobService = null;
+        }
+        return startJobService();
+    }
+
     /** The job service, or null when not started. */
     public synchronized io.drover.job.service.JobService jobService() {
         return jobService;
