@@ -60,6 +60,11 @@ public final class JobService implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final double REFUSE_BUSY_SECONDS = 1;
     private static final double REFUSE_IDLE_SECONDS = 30;
+    /**
+     * How long the master keeps the framework and its tasks while no service instance is
+     * connected: a restarted service within this time takes the framework over.
+     */
+    static final long FAILOVER_TIMEOUT_MS = 3_600_000;
     /** Most submissions waiting for a slot. */
     private static final int MAX_QUEUED = 10_000;
 
@@ -77,6 +82,8 @@ public final class JobService implements AutoCloseable {
     private SchedulerClient client;
     private JobsTopic jobs;
     private boolean suppressed;
+    /** Some offer was declined with the long filter since offers were last revived. */
+    private boolean declinedIdle;
     private long nextProgressMs;
 
     public JobService(JobServiceConfig config, Clock clock) {
@@ -117,7 +124,7 @@ public final class JobService implements AutoCloseable {
         try {
             Files.createDirectories(config.stateDir().resolve("plans"));
             client = new SchedulerClient(new SchedulerConfig(config.bootstrap(), config.frameworkId(), "drover job service",
-                    System.getProperty("user.name", "drover"), "*", 0, clock));
+                    System.getProperty("user.name", "drover"), "*", FAILOVER_TIMEOUT_MS, clock));
             client.subscribe(SchedulerConfig.DEFAULT_SUBSCRIBE_TIMEOUT);
             jobs = new JobsTopic(config.bootstrap(), "drover-job-service", config.frameworkId(), clock);
             recover(jobs.readToEnd());
@@ -160,6 +167,7 @@ public final class JobService implements AutoCloseable {
 
     private void loop() {
         while (!stopRequested) {
+            startQueued();
             for (SchedulerEvent event : client.poll(POLL)) {
                 handle(event);
             }
@@ -280,7 +288,9 @@ public final class JobService implements AutoCloseable {
             left = minus(left, need);
         }
         if (tasks.isEmpty()) {
-            client.decline(List.of(offer.offerId()), anyPending() ? REFUSE_BUSY_SECONDS : REFUSE_IDLE_SECONDS);
+            boolean busy = anyPending();
+            declinedIdle |= !busy;
+            client.decline(List.of(offer.offerId()), busy ? REFUSE_BUSY_SECONDS : REFUSE_IDLE_SECONDS);
         } else {
             client.accept(List.of(offer.offerId()), tasks, REFUSE_BUSY_SECONDS);
             LOG.info("launching {} on agent {} ({})", tasks.stream().map(TaskSpec::taskId).toList(), offer.agentId(),
@@ -459,9 +469,11 @@ public final class JobService implements AutoCloseable {
 
     private void adjustOffers() {
         boolean want = anyPending();
-        if (want && suppressed) {
+        if (want && (suppressed || declinedIdle)) {
+            // Revive also clears the filters of offers declined while there was nothing to run.
             client.revive();
             suppressed = false;
+            declinedIdle = false;
         } else if (!want && !suppressed) {
             client.suppress();
             suppressed = true;
@@ -482,14 +494,20 @@ public final class JobService implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the running attempts (their jobs stay unfinished in the log, for the next service to
+     * run again) and disconnects; the framework stays registered for its failover timeout.
+     */
     private void shutDown() {
         if (client != null) {
             try {
                 if (client.subscribeSent()) {
-                    client.teardown();
+                    for (String taskId : byTaskId.keySet()) {
+                        client.kill(taskId);
+                    }
                 }
             } catch (RuntimeException e) {
-                LOG.warn("teardown failed: {}", e.toString());
+                LOG.warn("killing the running tasks failed: {}", e.toString());
             }
             client.close();
         }
