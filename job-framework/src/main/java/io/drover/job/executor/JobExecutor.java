@@ -105,7 +105,7 @@ public final class JobExecutor implements Executor {
             StageOutput out = plan.stage(task.stage()).output();
             JobCommitter<?> committer = out instanceof StageOutput.ToSink sink ? committer(task, sink) : null;
             TaskEnv env = new TaskEnv(workDir, new ClusterShuffleFetcher(task, agentId, workDir,
-                    fetchers.forJob(task.frameworkId(), task.jobId())), shuffle,
+                    fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch"))), shuffle,
                     stage -> stage == task.stage() ? committer : null);
             TaskResult r = TaskRunner.run(plan, task.stage(), task.partition(), task.attempt(), env);
             driver.finished(taskId, TaskOutcome.finished(r, agentHttp));

@@ -87,16 +87,21 @@ public final class JobClient implements AutoCloseable {
         return topic.readToEnd();
     }
 
-    /** The latest event of each job (its submission, state or progress), by job id, in submission order. */
+    /** The latest event of each job (its submission, state or progress), by job id, oldest submission first. */
     public static Map<String, JobEvent> latest(List<JobEvent> history) {
-        Map<String, JobEvent> latest = new LinkedHashMap<>();
+        Map<String, JobEvent> latest = new java.util.HashMap<>();
+        Map<String, Long> firstMs = new java.util.HashMap<>();
         for (JobEvent e : history) {
             if (e.getKind() == JobEventKind.KILL) {
                 continue;
             }
             latest.put(e.getJobId(), e);
+            firstMs.putIfAbsent(e.getJobId(), e.getHeader().getTimestampMs());
         }
-        return latest;
+        Map<String, JobEvent> ordered = new LinkedHashMap<>();
+        firstMs.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .forEach(f -> ordered.put(f.getKey(), latest.get(f.getKey())));
+        return ordered;
     }
 
     @Override
