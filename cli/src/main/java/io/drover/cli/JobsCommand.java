@@ -37,12 +37,15 @@ final class JobsCommand {
         @Option(names = "--max-attempts", defaultValue = "4", description = "attempts per task (default: ${DEFAULT-VALUE})")
         int maxAttempts;
 
+        @Option(names = "--speculation", description = "run a copy of a task that runs much longer than its stage's others")
+        boolean speculation;
+
         @Override
         public Integer call() throws Exception {
             JobServiceConfig config;
             try {
                 config = JobServiceConfig.defaults(cluster.bootstrap(), stateDir.toAbsolutePath()).withTaskCpus(taskCpus)
-                        .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts);
+                        .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation);
             } catch (IllegalArgumentException e) {
                 System.err.println("drover jobs serve: " + e.getMessage());
                 return 2;

@@ -106,8 +106,10 @@ final class JobLauncher {
             }
             throw new InvalidSubmission("cannot ship the plan: " + e.getMessage(), e);
         }
-        return new JobRun(q.jobId(), runId, q.name(), plan, planFile.toUri().toString(), committer, output, classPath,
+        JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planFile.toUri().toString(), committer, output, classPath,
                 nowMs, config.maxAttempts());
+        run.speculation = config.speculation();
+        return run;
     }
 
     /** Deletes what an interrupted earlier run left uncommitted, if anything. */

@@ -27,7 +27,7 @@ import java.util.Set;
 final class JobRun {
 
     /** A launched attempt. */
-    record Attempt(String taskId, int stage, int partition, int attempt, String agentId) {}
+    record Attempt(String taskId, int stage, int partition, int attempt, String agentId, long startedMs) {}
 
     /** What the service must do after an update. */
     enum Verdict { NOTHING, STAGE_DONE, JOB_DONE, JOB_FAILED }
@@ -39,6 +39,9 @@ final class JobRun {
         TaskData.Output output;
         long pendingSinceMs;
         final Set<String> running = new HashSet<>(2);
+        /** When the oldest running attempt started, and on which agent. */
+        long runningSinceMs;
+        String runningOn;
     }
 
     static final class StageState {
@@ -53,6 +56,8 @@ final class JobRun {
         long bytes;
         int failedAttempts;
         Set<String> preferredAgents;
+        /** Durations of the stage's finished tasks, for speculation. */
+        final List<Long> durationsMs = new ArrayList<>();
 
         StageState(StagePlan plan) {
             this.plan = plan;
@@ -83,6 +88,8 @@ final class JobRun {
     final String output;
     final long startedMs;
     final int maxAttempts;
+    /** Whether stragglers get speculative copies (see {@link JobServiceConfig#speculation}). */
+    boolean speculation;
     final StageState[] stages;
     final Map<String, Attempt> attempts = new LinkedHashMap<>();
     /** Agents where this job's executor was launched and has not been reported gone. */
@@ -180,7 +187,36 @@ final class JobRun {
                 }
             }
         }
+        return speculation ? straggler(agentId, nowMs) : null;
+    }
+
+    /** A task that runs much longer than its stage's finished ones, for a copy on another agent. */
+    private int[] straggler(String agentId, long nowMs) {
+        for (StageState s : stages) {
+            if (s.complete() || !ready(s) || s.durationsMs.isEmpty()
+                    || s.done < JobServiceConfig.SPECULATION_QUANTILE * s.tasks.length) {
+                continue;
+            }
+            List<Long> sorted = new ArrayList<>(s.durationsMs);
+            sorted.sort(null);
+            long threshold = Math.max(JobServiceConfig.SPECULATION_MIN_MS,
+                    (long) (JobServiceConfig.SPECULATION_MULTIPLIER * sorted.get(sorted.size() / 2)));
+            for (int p = 0; p < s.tasks.length; p++) {
+                TaskState t = s.tasks[p];
+                if (!t.done && t.running.size() == 1 && !agentId.equals(t.runningOn)
+                        && nowMs - t.runningSinceMs > threshold && t.nextAttempt < 2 * maxAttempts + 1) {
+                    return new int[] {s.plan.id(), p};
+                }
+            }
+        }
         return null;
+    }
+
+    /** The other running attempts of an attempt's task (to kill once it finished). */
+    List<String> otherAttempts(Attempt a) {
+        List<String> others = new ArrayList<>(stages[a.stage()].tasks[a.partition()].running);
+        others.remove(a.taskId());
+        return others;
     }
 
     private boolean local(StageState s, int partition, String agentId, String host) {
@@ -215,11 +251,16 @@ final class JobRun {
     }
 
     /** Records a launch of the next attempt of a task and returns its task data. */
-    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId, Map<String, String> httpByAgent) {
+    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId, Map<String, String> httpByAgent,
+            long nowMs) {
         TaskState t = stages[stage].tasks[partition];
         int attempt = t.nextAttempt++;
+        if (t.running.isEmpty()) {
+            t.runningSinceMs = nowMs;
+            t.runningOn = agentId;
+        }
         t.running.add(taskId);
-        attempts.put(taskId, new Attempt(taskId, stage, partition, attempt, agentId));
+        attempts.put(taskId, new Attempt(taskId, stage, partition, attempt, agentId, nowMs));
         Map<Integer, List<TaskData.Output>> outputs = new LinkedHashMap<>();
         Map<String, String> agents = new LinkedHashMap<>();
         for (int parent : stages[stage].plan.parents()) {
@@ -250,6 +291,7 @@ final class JobRun {
         t.done = true;
         t.output = new TaskData.Output(a.attempt(), a.agentId());
         s.done++;
+        s.durationsMs.add(nowMs - a.startedMs());
         s.records += Math.max(0, outcome.records());
         s.bytes += outcome.bytes();
         if (!s.complete()) {
@@ -279,9 +321,14 @@ final class JobRun {
         TaskState t = s.tasks[a.partition()];
         t.running.remove(a.taskId());
         progressChanged = true;
-        s.failedAttempts++;
         if (t.done) {
-            return Verdict.NOTHING;
+            return Verdict.NOTHING; // a losing duplicate, killed
+        }
+        s.failedAttempts++;
+        if (!t.running.isEmpty()) {
+            t.runningSinceMs = nowMs;
+            t.runningOn = attempts.values().stream().filter(o -> t.running.contains(o.taskId())).map(Attempt::agentId)
+                    .findFirst().orElse(null);
         }
         if (outcome.fetchFailed()) {
             lose(outcome.fetchStage(), outcome.fetchMap(), nowMs);

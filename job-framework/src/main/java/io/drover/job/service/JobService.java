@@ -269,7 +269,7 @@ public final class JobService implements AutoCloseable {
                 break;
             }
             String taskId = chosen.nextTaskId(pick[0], pick[1]);
-            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), httpByAgent);
+            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), httpByAgent, now);
             JobRun target = chosen;
             TaskSpec.ExecutorSpec spec = chosen.executorSpecs.computeIfAbsent(offer.agentId(),
                     a -> executorSpec(target, offer.resources()));
@@ -362,6 +362,10 @@ public final class JobService implements AutoCloseable {
             if (u.phase() == TaskPhase.FINISHED) {
                 if (!outcome.agentHttp().isEmpty()) {
                     httpByAgent.put(u.agentId(), outcome.agentHttp());
+                }
+                for (String other : job.otherAttempts(a)) {
+                    LOG.info("job {}: task {} finished first; killing its copy {}", job.jobId, u.taskId(), other);
+                    client.kill(other);
                 }
                 verdict = job.finished(a, outcome, now);
             } else {

@@ -21,12 +21,20 @@ import java.nio.file.Path;
  *     or the agents holding most of its map input) before it runs anywhere; default 1000
  * @param maxJobs jobs running at once; more wait in submission order; default 16
  * @param progressIntervalMs how often a running job's progress is written to drover.jobs; default 500
+ * @param speculation whether stragglers get a speculative copy: once {@value #SPECULATION_QUANTILE} of
+ *     a stage's tasks are done, a task running longer than {@value #SPECULATION_MULTIPLIER} times the
+ *     median duration of the stage's finished tasks (and at least {@value #SPECULATION_MIN_MS} ms)
+ *     gets a second attempt on another agent; the first to finish wins and the other is killed.
+ *     Off by default
  */
 public record JobServiceConfig(String bootstrap, String frameworkId, Path stateDir, String classPath, double taskCpus,
         long taskMemMb, double executorCpus, long executorMemMb, int maxAttempts, long localityWaitMs, int maxJobs,
-        long progressIntervalMs) {
+        long progressIntervalMs, boolean speculation) {
 
     public static final String DEFAULT_FRAMEWORK_ID = "drover-jobs";
+    public static final double SPECULATION_QUANTILE = 0.75;
+    public static final double SPECULATION_MULTIPLIER = 1.5;
+    public static final long SPECULATION_MIN_MS = 1000;
 
     public JobServiceConfig {
         if (bootstrap == null || bootstrap.isBlank()) {
@@ -58,26 +66,31 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
     /** The defaults, with executors on this JVM's class path. */
     public static JobServiceConfig defaults(String bootstrap, Path stateDir) {
         return new JobServiceConfig(bootstrap, DEFAULT_FRAMEWORK_ID, stateDir, System.getProperty("java.class.path"), 1.0,
-                256, 0, 768, 4, 1000, 16, 500);
+                256, 0, 768, 4, 1000, 16, 500, false);
     }
 
     public JobServiceConfig withTaskCpus(double value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, value, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation);
     }
 
     public JobServiceConfig withExecutorMemMb(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs);
+                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation);
     }
 
     public JobServiceConfig withMaxAttempts(int value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs);
+                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation);
     }
 
     public JobServiceConfig withLocalityWaitMs(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs);
+                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation);
+    }
+
+    public JobServiceConfig withSpeculation(boolean value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value);
     }
 }

@@ -40,7 +40,7 @@ class JobRunTest {
 
     private JobRun.Attempt launch(int stage, int partition, String agent) {
         String id = job.nextTaskId(stage, partition);
-        job.launch("fw", stage, partition, id, agent, http);
+        job.launch("fw", stage, partition, id, agent, http, 0);
         return job.attempts.remove(id);
     }
 
@@ -57,7 +57,7 @@ class JobRunTest {
         assertArrayEquals(new int[] {1, 0}, job.pick("a", "h", 100, 1000));
         assertArrayEquals(new int[] {1, 0}, job.pick("b", "h", 1020, 1000), "after the locality wait, any agent");
         String id = job.nextTaskId(1, 0);
-        TaskData data = job.launch("fw", 1, 0, id, "b", http);
+        TaskData data = job.launch("fw", 1, 0, id, "b", http, 0);
         assertEquals(Map.of("a", "a:1"), data.agents());
         assertEquals(2, data.outputs().get(0).size());
     }
@@ -82,5 +82,39 @@ class JobRunTest {
         assertEquals(JobRun.Verdict.JOB_FAILED, job.failed(launch(0, 0, "b"), "boom 2", new TaskOutcome(-1, 0, 0, -1, -1, ""),
                 true, 9));
         assertTrue(job.failure.startsWith("boom 2 (after "), job.failure);
+    }
+
+    @Test
+    void aStragglerGetsACopyOnAnotherAgentAndTheFirstToFinishWins() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("four"));
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(in.resolve(i + ".txt"), "w" + i + "\n");
+        }
+        JobPlan plan = BuiltinJobs.wordCount(in.toString(), dir.resolve("out4").toString())
+                .plan("wc", PlanOptions.defaults().withPartitions(4));
+        job = new JobRun("wc-2", "wc-2", "wc", plan, "file:///p", null, "", "cp", 0, 2);
+        job.speculation = true;
+        JobRun.Attempt[] maps = new JobRun.Attempt[4];
+        for (int m = 0; m < 4; m++) {
+            String id = job.nextTaskId(0, m);
+            job.launch("fw", 0, m, id, "a", http, 0);
+            maps[m] = job.attempts.get(id);
+        }
+        for (int m = 0; m < 3; m++) {
+            job.finished(job.attempts.remove(maps[m].taskId()), OK, 1000);
+        }
+        assertNull(job.pick("b", "h", 1400, 0), "not yet 1.5 times the median of 1000 ms");
+        assertNull(job.pick("a", "h", 1600, 0), "never on the agent the task runs on");
+        assertArrayEquals(new int[] {0, 3}, job.pick("b", "h", 1600, 0));
+        String copy = job.nextTaskId(0, 3);
+        job.launch("fw", 0, 3, copy, "b", http, 1600);
+        assertNull(job.pick("c", "h", 5000, 0), "one copy at most");
+        JobRun.Attempt winner = job.attempts.remove(copy);
+        assertEquals(java.util.List.of(maps[3].taskId()), job.otherAttempts(winner));
+        assertEquals(JobRun.Verdict.STAGE_DONE, job.finished(winner, OK, 1700));
+        assertEquals(JobRun.Verdict.NOTHING, job.failed(job.attempts.remove(maps[3].taskId()), "killed",
+                TaskOutcome.parse("killed"), false, 1710));
+        assertEquals(0, job.stages[0].failedAttempts, "the killed loser is no failure");
+        assertEquals("b", job.stages[0].tasks[3].output.agentId());
     }
 }
