@@ -52,7 +52,12 @@ final class JobLauncher {
         this.config = config;
     }
 
-    JobRun launch(Queued q, long nowMs) throws InvalidSubmission {
+    /**
+     * Starts a job.
+     *
+     * @param defaultSplits splits asked of sources when the submission names no partition count
+     */
+    JobRun launch(Queued q, long nowMs, int defaultSplits) throws InvalidSubmission {
         JobSubmission s = q.submission();
         if (s == null) {
             throw new InvalidSubmission("the submission is empty", null);
@@ -75,7 +80,7 @@ final class JobLauncher {
         JobPlan plan;
         try {
             plan = spec.plan(q.name(), s.getPartitions() > 0 ? PlanOptions.defaults().withPartitions(s.getPartitions())
-                    : PlanOptions.defaults());
+                    : PlanOptions.defaults().withDefaultSplits(defaultSplits));
         } catch (IllegalArgumentException e) {
             throw new InvalidSubmission(e.getMessage(), e);
         }

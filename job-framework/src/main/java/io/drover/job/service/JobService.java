@@ -75,6 +75,8 @@ public final class JobService implements AutoCloseable {
     private final Map<String, JobRun> byTaskId = new HashMap<>();
     private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
     private final Map<String, String> httpByAgent = new HashMap<>();
+    /** The most CPUs each agent has offered at once: an estimate of its size. */
+    private final Map<String, Double> agentCpus = new HashMap<>();
     private final CountDownLatch subscribed = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile Throwable failed;
@@ -207,7 +209,7 @@ public final class JobService implements AutoCloseable {
             JobLauncher.Queued q = queued.poll();
             long now = clock.millis();
             try {
-                JobRun job = launcher.launch(q, now);
+                JobRun job = launcher.launch(q, now, defaultSplits());
                 running.put(job.jobId, job);
                 send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + ": " + job.stages.length + " stages",
                         job);
@@ -221,6 +223,23 @@ public final class JobService implements AutoCloseable {
         }
     }
 
+    /**
+     * Splits asked of a source when the submission names no partition count: twice the tasks the
+     * cluster runs at once (as far as offers showed it), so each task has enough work to pay for its
+     * launch, between 2 and {@link io.drover.job.plan.PlanOptions#DEFAULT_SPLITS}; sources still
+     * keep their minimum split size.
+     */
+    int defaultSplits() {
+        if (agentCpus.isEmpty()) {
+            return io.drover.job.plan.PlanOptions.DEFAULT_SPLITS;
+        }
+        double slots = 0;
+        for (double cpus : agentCpus.values()) {
+            slots += Math.floor(cpus / config.taskCpus() + 1e-9);
+        }
+        return (int) Math.max(2, Math.min(io.drover.job.plan.PlanOptions.DEFAULT_SPLITS, 2 * slots));
+    }
+
     private void handle(SchedulerEvent event) {
         if (event instanceof SchedulerEvent.OffersReceived offers) {
             for (OfferView offer : offers.offers()) {
@@ -230,6 +249,7 @@ public final class JobService implements AutoCloseable {
             update(updated.update());
         } else if (event instanceof SchedulerEvent.AgentLost lost) {
             long now = clock.millis();
+            agentCpus.remove(lost.agentId());
             for (JobRun job : running.values()) {
                 int n = job.agentLost(lost.agentId(), now);
                 if (n > 0) {
@@ -244,6 +264,7 @@ public final class JobService implements AutoCloseable {
     /** Packs tasks onto one offer, fairest job first; declines it when nothing fits. */
     private void place(OfferView offer) {
         long now = clock.millis();
+        agentCpus.merge(offer.agentId(), offer.resources().cpus(), Math::max);
         ResourceSpec left = offer.resources();
         ResourceSpec task = new ResourceSpec(config.taskCpus(), config.taskMemMb(), 0, 0);
         ResourceSpec executor = new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0);
