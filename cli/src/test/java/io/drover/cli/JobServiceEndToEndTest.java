@@ -195,7 +195,7 @@ class JobServiceEndToEndTest {
                     return files.anyMatch(p -> p.getFileName().toString().startsWith("gate.started-"));
                 }
             });
-            ProcessHandle executor = anExecutor().orElseThrow();
+            ProcessHandle executor = anExecutor(jobId).orElseThrow();
             executor.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> !executor.isAlive());
             Files.createFile(gate);
@@ -254,12 +254,22 @@ class JobServiceEndToEndTest {
         assertTrue(!Files.exists(out.resolve("_SUCCESS")), "a failed job publishes nothing");
     }
 
-    /** A live job executor process started by one of this JVM's agents. */
-    static Optional<ProcessHandle> anExecutor() {
+    /** A live executor process of the job, started by one of this JVM's agents. */
+    static Optional<ProcessHandle> anExecutor(String jobId) {
         return ProcessHandle.current().descendants()
                 .filter(p -> commandLine(p).contains("io.drover.job.executor.JobExecutorMain"))
+                .filter(p -> environment(p).contains("DROVER_EXECUTOR_ID=job-" + jobId + "\0"))
                 .filter(ProcessHandle::isAlive)
                 .findFirst();
+    }
+
+    /** A process's environment, NUL-separated. */
+    static String environment(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** A process's whole command line (ProcessHandle.Info may cut a long one). */
