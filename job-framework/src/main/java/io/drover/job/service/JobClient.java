@@ -21,6 +21,11 @@ public final class JobClient implements AutoCloseable {
 
     /** A follow that hears nothing from the service for this long says so. */
     public static final Duration DEFAULT_ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A follow gives up when a running job has had no event for this long (the service writes one
+     * at least every 30 s while the job runs).
+     */
+    public static final Duration SILENCE_TIMEOUT = Duration.ofMinutes(3);
 
     private final JobsTopic topic;
     private final Clock clock;
@@ -64,12 +69,14 @@ public final class JobClient implements AutoCloseable {
     public JobEvent follow(String jobId, Consumer<JobEvent> onEvent, Duration answerTimeout) {
         long deadline = clock.millis() + answerTimeout.toMillis();
         boolean answered = false;
+        long lastEventMs = clock.millis();
         while (true) {
             for (JobEvent e : topic.poll(Duration.ofMillis(200))) {
                 if (!e.getJobId().equals(jobId) || e.getKind() == JobEventKind.SUBMIT || e.getKind() == JobEventKind.KILL) {
                     continue;
                 }
                 answered = true;
+                lastEventMs = clock.millis();
                 onEvent.accept(e);
                 if (JobService.terminal(e.getState()) && e.getKind() != JobEventKind.PROGRESS) {
                     return e;
@@ -78,6 +85,10 @@ public final class JobClient implements AutoCloseable {
             if (!answered && clock.millis() > deadline) {
                 throw new IllegalStateException("no job service answered within " + answerTimeout.toSeconds()
                         + " s (is `drover local` or `drover jobs serve` running?); job " + jobId + " stays submitted");
+            }
+            if (answered && clock.millis() - lastEventMs > SILENCE_TIMEOUT.toMillis()) {
+                throw new IllegalStateException("no news of job " + jobId + " for " + SILENCE_TIMEOUT.toMinutes()
+                        + " minutes: is the job service still running? (`drover job status " + jobId + "` later)");
             }
         }
     }

@@ -100,6 +100,7 @@ final class JobRun {
     final String classPath;
     String failure;
     boolean progressChanged = true;
+    long lastProgressMs;
 
     JobRun(String jobId, String runId, String name, JobPlan plan, String planUri, JobCommitter<?> committer,
             String output, String classPath, long nowMs, int maxAttempts) {

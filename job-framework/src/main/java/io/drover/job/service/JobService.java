@@ -65,6 +65,8 @@ public final class JobService implements AutoCloseable {
      * connected: a restarted service within this time takes the framework over.
      */
     static final long FAILOVER_TIMEOUT_MS = 3_600_000;
+    /** A running job's progress is written at least this often, so followers know the service lives. */
+    static final long PROGRESS_KEEPALIVE_MS = 30_000;
     /** Most submissions waiting for a slot. */
     private static final int MAX_QUEUED = 10_000;
 
@@ -300,6 +302,8 @@ public final class JobService implements AutoCloseable {
                 end(chosen, JobState.FAILED, "stage " + pick[0] + " reads too many map outputs to describe in one task ("
                         + bytes.length + " bytes); use fewer partitions");
                 order.remove(chosen);
+                // Its tasks placed on this offer already must not start either.
+                tasks.removeIf(t -> t.taskId().startsWith(target.runId + "-"));
                 continue;
             }
             tasks.add(TaskSpec.forExecutor(taskId, chosen.name + " stage " + pick[0] + " task " + pick[1], offer.agentId(),
@@ -480,8 +484,9 @@ public final class JobService implements AutoCloseable {
         }
         nextProgressMs = now + config.progressIntervalMs();
         for (JobRun job : running.values()) {
-            if (job.progressChanged || force) {
+            if (job.progressChanged || force || now - job.lastProgressMs >= PROGRESS_KEEPALIVE_MS) {
                 job.progressChanged = false;
+                job.lastProgressMs = now;
                 try {
                     jobs.send(jobs.event(job.jobId, job.name, JobEventKind.PROGRESS, JobState.RUNNING, "", null,
                             progress(job), now - job.startedMs, job.output));
