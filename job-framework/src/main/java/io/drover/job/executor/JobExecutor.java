@@ -57,6 +57,8 @@ public final class JobExecutor implements Executor {
         }
     };
     private final Map<String, JobCommitter<?>> committers = new ConcurrentHashMap<>();
+    /** The class loader of each plan (the user's jar), set as the context loader of its tasks. */
+    private final Map<String, ClassLoader> loaders = new ConcurrentHashMap<>();
     /** The plan URI of every run this executor served, for cleaning up after the job ended. */
     private final Map<String, String> runs = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
@@ -107,6 +109,7 @@ public final class JobExecutor implements Executor {
             TaskEnv env = new TaskEnv(workDir, new ClusterShuffleFetcher(task, agentId, workDir,
                     fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch"))), shuffle,
                     stage -> stage == task.stage() ? committer : null);
+            Thread.currentThread().setContextClassLoader(loaders.getOrDefault(task.planUri(), JobExecutor.class.getClassLoader()));
             TaskResult r = TaskRunner.run(plan, task.stage(), task.partition(), task.attempt(), env);
             driver.finished(taskId, TaskOutcome.finished(r, agentHttp));
         } catch (TaskFailedException e) {
@@ -139,11 +142,52 @@ public final class JobExecutor implements Executor {
                     throw new IOException("plans are read from file:// URIs, not " + task.planUri());
                 }
                 byte[] bytes = Files.readAllBytes(Path.of(uri));
-                plan = JobPlan.fromBytes(bytes, Thread.currentThread().getContextClassLoader() == null
-                        ? JobExecutor.class.getClassLoader() : Thread.currentThread().getContextClassLoader());
+                ClassLoader loader = task.jarUri().isEmpty() ? JobExecutor.class.getClassLoader() : userJar(task);
+                plan = JobPlan.fromBytes(bytes, loader);
                 plans.put(task.planUri(), plan);
+                loaders.put(task.planUri(), loader);
             }
             return plan;
+        }
+    }
+
+    /**
+     * A loader of the user's jar: copied into this executor's sandbox ({@code jars/<sha256>.jar})
+     * and checked against the SHA-256 the submitter computed, so every agent runs the same code.
+     */
+    private static ClassLoader userJar(TaskData task) throws IOException {
+        URI uri = URI.create(task.jarUri());
+        if (!"file".equals(uri.getScheme())) {
+            throw new IOException("user jars are read from file:// URIs, not " + task.jarUri());
+        }
+        String name = task.jarSha256().isEmpty() ? "job" : task.jarSha256();
+        Path local = Path.of("jars").toAbsolutePath().resolve(name + ".jar");
+        if (!Files.exists(local)) {
+            Files.createDirectories(local.getParent());
+            Path tmp = Files.createTempFile(local.getParent(), "fetch-", ".jar");
+            Files.copy(Path.of(uri), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            String actual = sha256(tmp);
+            if (!task.jarSha256().isEmpty() && !actual.equalsIgnoreCase(task.jarSha256())) {
+                Files.deleteIfExists(tmp);
+                throw new IOException("jar " + task.jarUri() + " has SHA-256 " + actual + ", not " + task.jarSha256()
+                        + " as submitted");
+            }
+            Files.move(tmp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new java.net.URLClassLoader(new java.net.URL[] {local.toUri().toURL()}, JobExecutor.class.getClassLoader());
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 << 10];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

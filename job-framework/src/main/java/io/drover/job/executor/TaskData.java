@@ -26,9 +26,17 @@ import java.util.Map;
  * @param attempt the attempt number, unique per task
  * @param agents the HTTP address ({@code host:port}) of every agent named in {@code outputs}
  * @param outputs the map outputs of the stages this task reads, by stage, then by map task
+ * @param jarUri a user job's jar ({@code file://}), loaded with the plan; empty for a built-in job
+ * @param jarSha256 the jar's SHA-256 in hex, checked before it is loaded
  */
 public record TaskData(String frameworkId, String jobId, String planUri, int stage, int partition, int attempt,
-        Map<String, String> agents, Map<Integer, List<Output>> outputs) {
+        Map<String, String> agents, Map<Integer, List<Output>> outputs, String jarUri, String jarSha256) {
+
+    /** A task of a built-in job (no user jar). */
+    public TaskData(String frameworkId, String jobId, String planUri, int stage, int partition, int attempt,
+            Map<String, String> agents, Map<Integer, List<Output>> outputs) {
+        this(frameworkId, jobId, planUri, stage, partition, attempt, agents, outputs, "", "");
+    }
 
     private static final int VERSION = 1;
 
@@ -42,6 +50,8 @@ public record TaskData(String frameworkId, String jobId, String planUri, int sta
             out.writeUTF(frameworkId);
             out.writeUTF(jobId);
             out.writeUTF(planUri);
+            out.writeUTF(jarUri);
+            out.writeUTF(jarSha256);
             out.writeInt(stage);
             out.writeInt(partition);
             out.writeInt(attempt);
@@ -86,6 +96,8 @@ public record TaskData(String frameworkId, String jobId, String planUri, int sta
             String fw = in.readUTF();
             String job = in.readUTF();
             String plan = in.readUTF();
+            String jar = in.readUTF();
+            String sha = in.readUTF();
             int stage = in.readInt();
             int partition = in.readInt();
             int attempt = in.readInt();
@@ -109,7 +121,7 @@ public record TaskData(String frameworkId, String jobId, String planUri, int sta
                 }
                 outputs.put(id, list);
             }
-            return new TaskData(fw, job, plan, stage, partition, attempt, agents, outputs);
+            return new TaskData(fw, job, plan, stage, partition, attempt, agents, outputs, jar, sha);
         } catch (IOException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not job task data: " + e, e);
         }

@@ -71,7 +71,6 @@ final class JobLauncher {
                 spec = builtin(s);
             } else {
                 Path jar = jar(s);
-                classPath = classPath + File.pathSeparator + jar;
                 spec = userJob(s, jar);
             }
         } catch (IllegalArgumentException e) {
@@ -114,6 +113,10 @@ final class JobLauncher {
         JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planFile.toUri().toString(), committer, output, classPath,
                 nowMs, config.maxAttempts());
         run.speculation = config.speculation();
+        if (s.getBuiltin().isEmpty()) {
+            run.jarUri = s.getJarUri();
+            run.jarSha256 = s.getJarSha256();
+        }
         return run;
     }
 

@@ -96,8 +96,11 @@ final class JobRun {
     final Set<String> executorAgents = new HashSet<>();
     /** The executor launched on each agent (the same spec for every task there). */
     final Map<String, io.drover.api.scheduler.TaskSpec.ExecutorSpec> executorSpecs = new HashMap<>();
-    /** The executors' class path: Drover's, plus the user's jar. */
+    /** The executors' class path (Drover's). */
     final String classPath;
+    /** A user job's jar and its SHA-256, which executors load the plan with; empty for a built-in job. */
+    String jarUri = "";
+    String jarSha256 = "";
     String failure;
     boolean progressChanged = true;
     long lastProgressMs;
@@ -272,7 +275,7 @@ final class JobRun {
             }
             outputs.put(parent, list);
         }
-        return new TaskData(frameworkId, runId, planUri, stage, partition, attempt, agents, outputs);
+        return new TaskData(frameworkId, runId, planUri, stage, partition, attempt, agents, outputs, jarUri, jarSha256);
     }
 
     /** The name of the next attempt's task id. */

@@ -23,6 +23,8 @@ class TaskDataTest {
         outputs.put(1, List.of(new TaskData.Output(1, "agent-b")));
         TaskData data = new TaskData("drover-jobs", "wc-1.r1", "file:///plans/wc-1.r1.plan", 2, 3, 4, agents, outputs);
         assertEquals(data, TaskData.fromBytes(data.toBytes()));
+        TaskData user = new TaskData("drover-jobs", "j", "file:///p", 0, 0, 0, Map.of(), Map.of(), "file:///jobs/my.jar", "ab12");
+        assertEquals(user, TaskData.fromBytes(user.toBytes()));
         assertThrows(IllegalArgumentException.class, () -> TaskData.fromBytes(new byte[] {0, 0, 0, 9}));
         assertThrows(IllegalArgumentException.class, () -> new TaskData("f", "j", "p", 0, 0, 0, Map.of(),
                 Map.of(0, List.of(new TaskData.Output(0, "unlisted")))).toBytes());
