@@ -158,6 +158,13 @@ public final class JobService implements AutoCloseable {
                 submits.remove(id);
             }
         }
+        // A kill asked for while no service ran still counts.
+        for (JobEvent e : history) {
+            if (e.getKind() == JobEventKind.KILL && submits.remove(e.getJobId()) != null) {
+                send(e.getJobId(), e.getName(), JobState.KILLED, "killed on request of " + e.getHeader().getPrincipal()
+                        + " while no job service ran", null);
+            }
+        }
         for (JobEvent e : submits.values()) {
             int run = runs.getOrDefault(e.getJobId(), 0);
             LOG.info("resuming job {} ({}) from the start as run {}", e.getJobId(), e.getName(), run);
