@@ -30,6 +30,12 @@ final class LocalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         System.err.println("starting a local Drover cluster in " + dataDir.toAbsolutePath() + " ...");
         LocalCluster cluster = LocalCluster.start(dataDir, agents, port, httpPort);
+        try {
+            cluster.startJobService();
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("stopping the local cluster ...");
@@ -39,7 +45,9 @@ final class LocalCommand implements Callable<Integer> {
         }, "local-stop"));
         System.out.printf("Drover local cluster ready in %.1f s:%n", (System.nanoTime() - start) / 1e9);
         System.out.print(cluster.describe());
+        System.out.println("  job service      framework drover-jobs, state in " + cluster.dataDir().resolve("jobs"));
         System.out.println("Try: ./drover exec --cpus 0.5 --mem 64m -- echo hello    and    ./drover cluster status");
+        System.out.println("     ./drover job submit wordcount --input README.md --output /tmp/wc-out");
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
         // Serve until the master stops by itself (fenced or failed) or Ctrl-C ends the JVM.

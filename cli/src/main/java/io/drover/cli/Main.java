@@ -7,10 +7,10 @@ import picocli.CommandLine.Command;
 /** The {@code drover} command. */
 @Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Drover: a data-center resource manager on Kafka.",
-        subcommands = {LocalCommand.class, ExecCommand.class, ClusterCommand.class, TaskCommand.class, DemoCommand.class, BrokerCommand.class,
+        subcommands = {LocalCommand.class, ExecCommand.class, JobCommand.class, JobsCommand.class, ClusterCommand.class, TaskCommand.class, DemoCommand.class, BrokerCommand.class,
             MasterCommand.class, AgentCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
-    private static final Set<String> SERVICES = Set.of("local", "broker", "master", "agent");
+    private static final Set<String> SERVICES = Set.of("local", "broker", "master", "agent", "jobs");
 
     public static void main(String[] args) {
         // Long-running services log what they do; one-shot commands keep stderr for their own output.

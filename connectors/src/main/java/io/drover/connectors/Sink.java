@@ -26,4 +26,19 @@ public interface Sink<T> {
      * @throws IOException if preparing the output fails
      */
     JobCommitter<T> beginJob(String jobId) throws IOException;
+
+    /**
+     * Joins a job that another process began with {@link #beginJob} on this sink, so that a task
+     * running elsewhere (an executor on an agent) can write and commit its attempts. The returned
+     * committer's {@code commitJob} and {@code abortJob} belong to the process that began the job;
+     * tasks only call {@code openWriter}, {@code commitTask} and {@code abortTask}.
+     *
+     * @throws IllegalStateException if no such job is in progress on this sink (it never began, or
+     *     it already ended)
+     * @throws UnsupportedOperationException if this sink cannot be shared between processes
+     * @throws IOException if the sink cannot be read
+     */
+    default JobCommitter<T> attachJob(String jobId) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be written by tasks in other processes");
+    }
 }

@@ -133,7 +133,7 @@ public final class Agent implements AutoCloseable {
         if (!config.httpListen().isEmpty()) {
             HttpListen listen = HttpListen.parse(config.httpListen());
             try {
-                http = new AgentHttpServer(listen, workDir.sandboxesRoot(), agentId());
+                http = new AgentHttpServer(listen, workDir.sandboxesRoot(), workDir.shuffleRoot(), agentId());
             } catch (RuntimeException e) {
                 producer.close(Duration.ZERO);
                 consumer.close(Duration.ZERO);

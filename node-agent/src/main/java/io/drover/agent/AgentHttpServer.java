@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,12 +24,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class AgentHttpServer implements AutoCloseable {
     private static final int MAX_THREADS = 8;
+    /** Response header of a shuffle block: its compression id. */
+    static final String COMPRESSION_HEADER = "X-Drover-Compression";
 
     private final Javalin app;
 
     /** Starts serving on {@code host:port} (0 picks a free port). */
-    AgentHttpServer(HttpListen listen, Path sandboxesRoot, String agentName) {
+    AgentHttpServer(HttpListen listen, Path sandboxesRoot, Path shuffleRoot, String agentName) {
         SandboxFiles files = new SandboxFiles(sandboxesRoot);
+        ShuffleFiles shuffle = new ShuffleFiles(shuffleRoot);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("drover-agent-http-" + agentName);
         threads.setDaemon(true);
@@ -39,6 +43,7 @@ final class AgentHttpServer implements AutoCloseable {
         });
         app.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/api/v1/sandboxes/{frameworkId}/{taskId}/{file}", ctx -> serve(ctx, files));
+        app.get("/api/v1/shuffle/{frameworkId}/{jobId}/{stage}/{map}/{attempt}/{partition}", ctx -> serveShuffle(ctx, shuffle));
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", e.getMessage())));
         app.start(listen.host(), listen.port());
     }
@@ -89,6 +94,34 @@ final class AgentHttpServer implements AutoCloseable {
         body.put("data", chunk.data());
         body.put("size", chunk.size());
         ctx.json(body);
+    }
+
+    private static void serveShuffle(Context ctx, ShuffleFiles shuffle) throws IOException {
+        ShuffleFiles.Block block;
+        try {
+            block = shuffle.find(ctx.pathParam("frameworkId"), ctx.pathParam("jobId"), intParam(ctx, "stage"),
+                    intParam(ctx, "map"), intParam(ctx, "attempt"), intParam(ctx, "partition"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            ctx.status(404).json(Map.of("error", "no such map output on this agent"));
+            return;
+        }
+        InputStream in;
+        try {
+            in = ShuffleFiles.open(block);
+        } catch (java.nio.file.NoSuchFileException e) {
+            ctx.status(404).json(Map.of("error", "no such map output on this agent"));
+            return;
+        }
+        ctx.header(COMPRESSION_HEADER, Integer.toString(block.compression()));
+        ctx.contentType("application/octet-stream");
+        try (in) {
+            ctx.header("Content-Length", Long.toString(block.length()));
+            in.transferTo(ctx.outputStream());
+        }
+    }
+
+    private static int intParam(Context ctx, String name) {
+        return (int) longParam(name, ctx.pathParam(name), Integer.MAX_VALUE);
     }
 
     private static long longParam(String name, String value, long max) {

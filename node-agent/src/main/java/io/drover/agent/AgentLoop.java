@@ -151,6 +151,7 @@ final class AgentLoop implements Runnable {
                 config.killGracePeriodMs(), this::wake,
                 (key, how) -> sendAgentMessage(ExecutorEnded.newBuilder().setFrameworkId(key.frameworkId())
                         .setExecutorId(key.executorId()).setMessage(how).build()));
+        this.executors.advertise(httpAddress, workDir.shuffleRoot());
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);
         Path sandboxes = workDir.sandboxesRoot();

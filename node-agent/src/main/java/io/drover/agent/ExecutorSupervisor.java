@@ -169,6 +169,9 @@ final class ExecutorSupervisor {
     private final Runnable wake;
     private final java.util.function.BiConsumer<Key, String> ended;
     private final BlockingQueue<Inbound> handoff;
+    /** What executors learn of the agent's services ({@link io.drover.executor.AgentServices}). */
+    private volatile String advertisedHttp = "";
+    private volatile Path shuffleRoot;
     private final BlockingQueue<Exited> exits;
     private final Map<Key, Exec> live = new HashMap<>();
     /** Every executor whose process has not been reported as exited, live or ending. */
@@ -198,6 +201,15 @@ final class ExecutorSupervisor {
         this.handoff = new ArrayBlockingQueue<>(config.handoffCapacity());
         // One exit per process; at most maxExecutors processes exist at once.
         this.exits = new ArrayBlockingQueue<>(config.maxExecutors());
+    }
+
+    /**
+     * Tells executors started from now on where the agent's HTTP server and shuffle directories
+     * are, through {@link io.drover.executor.AgentServices}' variables.
+     */
+    void advertise(String httpAddress, Path shuffleRoot) {
+        this.advertisedHttp = httpAddress == null ? "" : httpAddress;
+        this.shuffleRoot = shuffleRoot;
     }
 
     /** Executor processes not yet reported as exited. */
@@ -348,6 +360,13 @@ final class ExecutorSupervisor {
                 config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(), config.busySpin(), config.heartbeatTimeoutMs());
         Map<String, String> vars = new HashMap<>(info.getCommand().getEnvironment());
         vars.putAll(env.toVariables());
+        vars.put(io.drover.executor.AgentServices.AGENT_ID, agentId);
+        if (!advertisedHttp.isEmpty()) {
+            vars.put(io.drover.executor.AgentServices.AGENT_HTTP, advertisedHttp);
+        }
+        if (shuffleRoot != null) {
+            vars.put(io.drover.executor.AgentServices.SHUFFLE_DIR, shuffleRoot.resolve(key.frameworkId()).toString());
+        }
         CommandInfo command = CommandInfo.newBuilder(info.getCommand()).setEnvironment(vars).build();
         ProcessLauncher.Started started;
         try {

@@ -37,6 +37,7 @@ final class WorkDir implements AutoCloseable {
     static final String ID_FILE = "agent.id";
     static final String POSITION_FILE = "commands.position";
     static final String SANDBOXES_DIR = "sandboxes";
+    static final String SHUFFLE_DIR = "shuffle";
     /** Longest host name prefix of a generated agent id, leaving room for the random suffix. */
     private static final int MAX_HOST_PREFIX = 100;
 
@@ -124,6 +125,14 @@ final class WorkDir implements AutoCloseable {
     /** The status update journal ({@code journal/}). */
     Path journalDir() {
         return dir.resolve("journal");
+    }
+
+    /**
+     * Files executors keep beyond their own life, per framework ({@code shuffle/<framework>}):
+     * the job framework's map outputs, served by the HTTP server.
+     */
+    Path shuffleRoot() {
+        return dir.resolve(SHUFFLE_DIR);
     }
 
     /** Where fetched files with a sha256 are cached ({@code cache/}). */

@@ -32,7 +32,19 @@ class AgentHttpServerTest {
         Files.writeString(second.resolve("stdout"), "second run");
         Files.writeString(second.resolve("stderr"), "h\u00e9llo");
         Files.writeString(root.resolve("secret"), "not for you");
-        server = new AgentHttpServer(new HttpListen("localhost", 0), root, "test");
+        Path index = Files.createDirectories(root.resolve("shuffle/fw/job-1/shuffle/s0"));
+        java.io.ByteArrayOutputStream ix = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(ix);
+        d.writeInt(0x44525349);
+        d.writeInt(1);
+        d.writeInt(0);
+        d.writeInt(3);
+        for (long o : new long[] {0, 5, 5, 9}) {
+            d.writeLong(o);
+        }
+        Files.write(index.resolve("m2-a1.index"), ix.toByteArray());
+        Files.writeString(index.resolve("m2-a1.data"), "helloabcd");
+        server = new AgentHttpServer(new HttpListen("localhost", 0), root, root.resolve("shuffle"), "test");
     }
 
     @AfterEach
@@ -95,5 +107,19 @@ class AgentHttpServerTest {
         assertEquals(400, get("/api/v1/sandboxes/fw/t1/stdout?length=abc").statusCode());
         assertEquals(400, get("/api/v1/sandboxes/fw/t1/stdout?length=99999999").statusCode());
         assertEquals(400, get("/api/v1/sandboxes/fw/t1/stdout?tail=5&offset=1").statusCode());
+    }
+
+    @Test
+    void servesAMapOutputBlockThroughItsIndex() throws Exception {
+        HttpResponse<String> first = get("/api/v1/shuffle/fw/job-1/0/2/1/0");
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("hello", first.body());
+        assertEquals("0", first.headers().firstValue(AgentHttpServer.COMPRESSION_HEADER).orElseThrow());
+        assertEquals("", get("/api/v1/shuffle/fw/job-1/0/2/1/1").body());
+        assertEquals("abcd", get("/api/v1/shuffle/fw/job-1/0/2/1/2").body());
+        assertEquals(400, get("/api/v1/shuffle/fw/job-1/0/2/1/3").statusCode());
+        assertEquals(404, get("/api/v1/shuffle/fw/job-1/0/2/0/0").statusCode(), "another attempt is not here");
+        assertEquals(404, get("/api/v1/shuffle/fw/job-2/0/2/1/0").statusCode());
+        assertEquals(400, get("/api/v1/shuffle/fw/job-1/0/x/1/0").statusCode());
     }
 }

@@ -33,6 +33,7 @@ public final class LocalCluster implements AutoCloseable {
     private Master master;
     private final List<Agent> agents = new ArrayList<>();
     private final List<Path> agentDirs = new ArrayList<>();
+    private io.drover.job.service.JobService jobService;
 
     private LocalCluster(Path dataDir) {
         this.dataDir = dataDir;
@@ -114,6 +115,42 @@ public final class LocalCluster implements AutoCloseable {
         return new Share((double) cpus / agentCount, (totalMb - reserve) / agentCount, diskMb / 2 / agentCount);
     }
 
+    /**
+     * Starts the job service on this cluster (state under {@code <data dir>/jobs}), with each task
+     * given half an agent's CPUs so that two run on each agent, and waits until it has subscribed.
+     */
+    public synchronized io.drover.job.service.JobService startJobService() throws InterruptedException {
+        if (jobService == null) {
+            double agentCpus = agents.isEmpty() ? 1 : agents.get(0).totalResources().getCpus();
+            io.drover.job.service.JobServiceConfig config = io.drover.job.service.JobServiceConfig
+                    .defaults(kafka.bootstrap(), dataDir.resolve("jobs"))
+                    .withTaskCpus(Math.max(0.1, Math.floor(agentCpus / 2 * 100) / 100))
+                    .withLocalityWaitMs(500);
+            io.drover.job.service.JobService service = new io.drover.job.service.JobService(config, Clock.systemUTC());
+            service.start();
+            if (!service.awaitReady(MASTER_START_TIMEOUT)) {
+                service.close();
+                throw new IllegalStateException("the job service did not subscribe within " + MASTER_START_TIMEOUT.toSeconds() + " s");
+            }
+            jobService = service;
+        }
+        return jobService;
+    }
+
+    /** Stops the job service and starts a new one, which resumes the unfinished jobs (for tests and demos). */
+    public synchronized io.drover.job.service.JobService restartJobService() throws InterruptedException {
+        if (jobService != null) {
+            jobService.close();
+            jobService = null;
+        }
+        return startJobService();
+    }
+
+    /** The job service, or null when not started. */
+    public synchronized io.drover.job.service.JobService jobService() {
+        return jobService;
+    }
+
     public String bootstrap() {
         return kafka.bootstrap();
     }
@@ -152,6 +189,10 @@ public final class LocalCluster implements AutoCloseable {
     /** Stops agents (killing their tasks), then the master, then the broker. Idempotent. */
     @Override
     public synchronized void close() {
+        if (jobService != null) {
+            jobService.close();
+            jobService = null;
+        }
         for (Agent agent : agents) {
             try {
                 agent.close();

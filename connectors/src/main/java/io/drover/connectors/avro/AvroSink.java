@@ -30,4 +30,9 @@ public final class AvroSink implements Sink<GenericRecord> {
     public JobCommitter<GenericRecord> beginJob(String jobId) throws IOException {
         return files.beginJob(jobId);
     }
+
+    @Override
+    public JobCommitter<GenericRecord> attachJob(String jobId) throws IOException {
+        return files.attachJob(jobId);
+    }
 }

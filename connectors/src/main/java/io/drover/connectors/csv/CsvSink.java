@@ -32,4 +32,9 @@ public final class CsvSink implements Sink<GenericRecord> {
     public JobCommitter<GenericRecord> beginJob(String jobId) throws IOException {
         return files.beginJob(jobId);
     }
+
+    @Override
+    public JobCommitter<GenericRecord> attachJob(String jobId) throws IOException {
+        return files.attachJob(jobId);
+    }
 }

@@ -58,6 +58,20 @@ final class FileJobCommitter<T> implements JobCommitter<T> {
         return committer;
     }
 
+    /**
+     * A committer of a job another process began: its directories must exist. Its tasks' writes and
+     * commits work as the beginner's; committing or aborting the job stays with the beginner.
+     */
+    static <T> FileJobCommitter<T> attach(FileSinkConfig config, FileFormat<T> format, String jobId) {
+        checkId("job id", jobId);
+        FileJobCommitter<T> committer = new FileJobCommitter<>(config, format, jobId);
+        if (!Files.isDirectory(committer.committedDir)) {
+            throw new IllegalStateException("job " + jobId + " is not in progress on " + config.output() + " ("
+                    + committer.committedDir + " does not exist: the job never began there, or has ended)");
+        }
+        return committer;
+    }
+
     private static void checkId(String what, String id) {
         if (id == null || !ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
             throw new IllegalArgumentException(what + " must be 1 to 200 of letters, digits, '-', '_' and '.': " + id);

@@ -38,4 +38,13 @@ public final class FileSink<T> implements Sink<T> {
     public JobCommitter<T> beginJob(String jobId) throws IOException {
         return FileJobCommitter.begin(config, format, jobId);
     }
+
+    /**
+     * Joins a job begun by another process on the same output (a shared filesystem): checks that
+     * {@code _temporary/<jobId>} exists.
+     */
+    @Override
+    public JobCommitter<T> attachJob(String jobId) throws IOException {
+        return FileJobCommitter.attach(config, format, jobId);
+    }
 }

@@ -22,4 +22,9 @@ public final class TextLineSink implements Sink<String> {
     public JobCommitter<String> beginJob(String jobId) throws IOException {
         return files.beginJob(jobId);
     }
+
+    @Override
+    public JobCommitter<String> attachJob(String jobId) throws IOException {
+        return files.attachJob(jobId);
+    }
 }

@@ -26,7 +26,7 @@ public enum Compression {
         this.id = id;
     }
 
-    static Compression ofId(int id) throws IOException {
+    public static Compression ofId(int id) throws IOException {
         for (Compression c : values()) {
             if (c.id == id) {
                 return c;
@@ -58,7 +58,7 @@ public enum Compression {
     }
 
     /** A stream of the decompressed bytes of one block read from {@code in}. */
-    InputStream decompress(InputStream in) {
+    public InputStream decompress(InputStream in) {
         if (this == NONE) {
             return in;
         }

@@ -1,0 +1,69 @@
+package io.drover.cli;
+
+import io.drover.job.service.JobService;
+import io.drover.job.service.JobServiceConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code drover jobs serve}: the job service against an existing cluster. */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "The job service.",
+        subcommands = {JobsCommand.Serve.class})
+final class JobsCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Run the job service (framework drover-jobs) against a cluster until Ctrl-C. It runs the jobs",
+                "submitted with `drover job submit`, and on start resumes jobs an earlier service left unfinished.",
+                "Executors start as `java -cp <this JVM's class path>`: Drover must be installed at the same path on",
+                "every agent, and inputs, outputs and --state-dir must be at the same paths there too."})
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--state-dir", defaultValue = ".drover/jobs", description = "where job plans are kept (default: ${DEFAULT-VALUE})")
+        Path stateDir;
+
+        @Option(names = "--task-cpus", defaultValue = "1", description = "CPUs per task (default: ${DEFAULT-VALUE})")
+        double taskCpus;
+
+        @Option(names = "--executor-mem", defaultValue = "768m", converter = Units.MbConverter.class,
+                description = "memory per executor; its heap is 3/4 of it (default: ${DEFAULT-VALUE})")
+        long executorMemMb;
+
+        @Option(names = "--max-attempts", defaultValue = "4", description = "attempts per task (default: ${DEFAULT-VALUE})")
+        int maxAttempts;
+
+        @Option(names = "--speculation", description = "run a copy of a task that runs much longer than its stage's others")
+        boolean speculation;
+
+        @Override
+        public Integer call() throws Exception {
+            JobServiceConfig config;
+            try {
+                config = JobServiceConfig.defaults(cluster.bootstrap(), stateDir.toAbsolutePath()).withTaskCpus(taskCpus)
+                        .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation);
+            } catch (IllegalArgumentException e) {
+                System.err.println("drover jobs serve: " + e.getMessage());
+                return 2;
+            }
+            JobService service = new JobService(config, Clock.systemUTC());
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "job-service-stop"));
+            service.start();
+            if (!service.awaitReady(Duration.ofSeconds(60))) {
+                System.err.println("drover jobs serve: no master answered within 60 s at " + config.bootstrap());
+                service.close();
+                return 1;
+            }
+            System.out.println("job service running as framework " + config.frameworkId() + " on " + config.bootstrap()
+                    + "; Ctrl-C stops it");
+            while (service.isAlive()) {
+                Thread.sleep(500); // NOPMD: serving until the service thread ends or Ctrl-C
+            }
+            return 0;
+        }
+    }
+}

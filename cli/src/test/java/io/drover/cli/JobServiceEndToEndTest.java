@@ -1,0 +1,299 @@
+package io.drover.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drover.cli.jobs.FailingJob;
+import io.drover.cli.jobs.SlowWordCount;
+import io.drover.cli.local.LocalCluster;
+import io.drover.job.service.JobClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Jobs through {@code drover job submit} and the job service on a local cluster of a real broker,
+ * a master and two agents, run by real executor processes that shuffle between the agents: the
+ * results equal a plain Java computation byte for byte, also when an executor is killed mid-stage;
+ * bad input exits 2 with one line, a failing function exits 1 with its reason.
+ */
+class JobServiceEndToEndTest {
+    @TempDir
+    static Path dir;
+    static LocalCluster cluster;
+    static Path text;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.start(dir.resolve("cluster"), 2, 0);
+        cluster.startJobService();
+        text = dir.resolve("text");
+        Files.createDirectories(text);
+        Random random = new Random(42);
+        for (int f = 0; f < 4; f++) {
+            StringBuilder sb = new StringBuilder();
+            for (int line = 0; line < 3000; line++) {
+                int words = 1 + random.nextInt(12);
+                for (int w = 0; w < words; w++) {
+                    // Zipf-like: small numbers are common.
+                    int rank = (int) Math.floor(Math.pow(random.nextDouble(), 3) * 3000);
+                    sb.append(w == 0 ? "" : " ").append("w").append(rank);
+                }
+                sb.append('\n');
+            }
+            Files.writeString(text.resolve("part-" + f + ".txt"), sb.toString());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Runs the CLI; returns exit code, stdout, stderr. */
+    record Run(int exit, String out, String err) {}
+
+    static Run drover(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(2, "--bootstrap=" + cluster.bootstrap());
+        int exit;
+        synchronized (JobServiceEndToEndTest.class) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                exit = Main.run(all.toArray(String[]::new));
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+        }
+        // The CLI's output and the cluster's logs meanwhile, for the test report.
+        oldErr.print(out.toString(StandardCharsets.UTF_8));
+        oldErr.print(err.toString(StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static List<String> inputLines() throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(text)) {
+            for (Path f : files.sorted().toList()) {
+                lines.addAll(Files.readAllLines(f));
+            }
+        }
+        return lines;
+    }
+
+    /** The part files of an output, in name order, concatenated. */
+    static String output(Path out) throws IOException {
+        assertTrue(Files.exists(out.resolve("_SUCCESS")), "the job committed");
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+                sb.append(Files.readString(f));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String expectedWordCount() throws IOException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String line : inputLines()) {
+            for (String w : line.split("[ \t]+")) {
+                if (!w.isEmpty()) {
+                    counts.merge(w, 1L, Long::sum);
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((w, n) -> sb.append(w).append('\t').append(n).append('\n'));
+        return sb.toString();
+    }
+
+    static String sortedLines(String s) {
+        return s.lines().sorted().map(l -> l + "\n").reduce("", String::concat);
+    }
+
+    @Test
+    void wordcountSortAndGrepEqualAPlainComputation() throws Exception {
+        Path wc = dir.resolve("wc-out");
+        Run run = drover("job", "submit", "wordcount", "--input", text.toString(), "--output", wc.toString(),
+                "--partitions", "4");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        assertTrue(run.out().contains("output   " + wc), run.out());
+        assertEquals(expectedWordCount(), sortedLines(output(wc)));
+
+        Path records = dir.resolve("records.txt");
+        Random random = new Random(7);
+        StringBuilder sb = new StringBuilder();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            String key = String.format("%010d", i * 7919L % 1_000_003L) ;
+            keys.add(key);
+        }
+        java.util.Collections.shuffle(keys, random);
+        for (String k : keys) {
+            sb.append(k).append(" ").append("x".repeat(88)).append('\n');
+        }
+        Files.writeString(records, sb.toString());
+        Path sorted = dir.resolve("sort-out");
+        run = drover("job", "submit", "sort", "--input", records.toString(), "--output", sorted.toString(), "--partitions", "3");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        assertEquals(sortedLines(sb.toString()), output(sorted), "the part files in order are the sorted input");
+
+        Path grep = dir.resolve("grep-out");
+        run = drover("job", "submit", "grep", "--input", text.toString(), "--pattern", "w7\\b", "--output", grep.toString());
+        assertEquals(0, run.exit(), run.err() + run.out());
+        StringBuilder expected = new StringBuilder();
+        for (String line : inputLines()) {
+            if (java.util.regex.Pattern.compile("w7\\b").matcher(line).find()) {
+                expected.append(line).append('\n');
+            }
+        }
+        assertEquals(expected.toString(), output(grep), "matching lines in input order");
+    }
+
+    @Test
+    void anExecutorKilledMidStageStillGivesTheExactOutput() throws Exception {
+        Path out = dir.resolve("killed-out");
+        Path gate = dir.resolve("gate");
+        Path jar = jarOf(SlowWordCount.class);
+        String jobId;
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            Run run = drover("job", "submit", "--jar", jar.toString(), "--class", SlowWordCount.class.getName(), "--detach",
+                    "--", text.toString(), out.toString(), gate.toString());
+            assertEquals(0, run.exit(), run.err());
+            jobId = run.out().trim();
+            // Once a map task runs (it said so and waits for the gate), kill -9 an executor.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                try (Stream<Path> files = Files.list(dir)) {
+                    return files.anyMatch(p -> p.getFileName().toString().startsWith("gate.started-"));
+                }
+            });
+            ProcessHandle executor = anExecutor(jobId).orElseThrow();
+            executor.destroyForcibly();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !executor.isAlive());
+            Files.createFile(gate);
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
+                    Duration.ofSeconds(30));
+            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+        }
+        assertEquals(expectedWordCount(), sortedLines(output(out)));
+        Run status = drover("job", "status", jobId);
+        assertTrue(status.out().contains("succeeded"), status.out());
+    }
+
+    @Test
+    void aRestartedServiceRunsAnUnfinishedJobAgain() throws Exception {
+        Path out = dir.resolve("restart-out");
+        Path gate = dir.resolve("gate-restart");
+        Run run = drover("job", "submit", "--jar", jarOf(SlowWordCount.class).toString(), "--class",
+                SlowWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString());
+        assertEquals(0, run.exit(), run.err());
+        String jobId = run.out().trim();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                return files.anyMatch(p -> p.getFileName().toString().startsWith("gate-restart.started-"));
+            }
+        });
+        cluster.restartJobService();
+        Files.createFile(gate);
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
+                    Duration.ofSeconds(30));
+            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+        }
+        assertEquals(expectedWordCount(), sortedLines(output(out)));
+        assertTrue(drover("job", "logs", jobId).out().contains("run " + jobId + ".r1"), "the second run resumed the job");
+    }
+
+    @Test
+    void aMissingInputExitsTwoWithOneLine() {
+        Run run = drover("job", "submit", "wordcount", "--input", dir.resolve("nope").toString(), "--output",
+                dir.resolve("never").toString());
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("drover job: input path does not exist: " + dir.resolve("nope"), run.err().strip());
+    }
+
+    @Test
+    void aFailingUserFunctionExitsOneWithItsReason() throws Exception {
+        Path input = dir.resolve("poison.txt");
+        Files.writeString(input, "fine\nalso fine\nthis is poison\n");
+        Path out = dir.resolve("poison-out");
+        Run run = drover("job", "submit", "--jar", jarOf(FailingJob.class).toString(), "--class", FailingJob.class.getName(),
+                "--", input.toString(), out.toString());
+        assertEquals(1, run.exit(), run.err() + run.out());
+        assertTrue(run.err().contains("java.lang.IllegalStateException: poisoned line: this is poison"), run.err());
+        assertTrue(!Files.exists(out.resolve("_SUCCESS")), "a failed job publishes nothing");
+    }
+
+    /** A live executor process of the job, started by one of this JVM's agents. */
+    static Optional<ProcessHandle> anExecutor(String jobId) {
+        return ProcessHandle.current().descendants()
+                .filter(p -> commandLine(p).contains("io.drover.job.executor.JobExecutorMain"))
+                .filter(p -> environment(p).contains("DROVER_EXECUTOR_ID=job-" + jobId + "\0"))
+                .filter(ProcessHandle::isAlive)
+                .findFirst();
+    }
+
+    /** A process's environment, NUL-separated. */
+    static String environment(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** A process's whole command line (ProcessHandle.Info may cut a long one). */
+    static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return p.info().commandLine().orElse("");
+        }
+    }
+
+    /** A jar holding one class of the test classes (the user job). */
+    static Path jarOf(Class<?> c) throws IOException {
+        String entry = c.getName().replace('.', '/') + ".class";
+        Path jar = dir.resolve(c.getSimpleName() + ".jar");
+        if (Files.exists(jar)) {
+            return jar;
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                var in = c.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+}

@@ -1,0 +1,232 @@
+package io.drover.job.service;
+
+import io.drover.api.protocol.JobSubmission;
+import io.drover.connectors.JobCommitter;
+import io.drover.connectors.Sink;
+import io.drover.job.api.JobSpec;
+import io.drover.job.api.UserJob;
+import io.drover.job.builtin.BuiltinJobs;
+import io.drover.job.plan.InvalidJobException;
+import io.drover.job.plan.JobPlan;
+import io.drover.job.plan.PlanOptions;
+import io.drover.job.plan.StageOutput;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a submission into a running job: builds the job (a built-in one, or a user's
+ * {@link UserJob} loaded from its jar after checking the jar's SHA-256), plans it, writes the plan
+ * where executors read it, and begins the sink's job. Any problem with what was submitted is an
+ * {@link InvalidSubmission} with a one-line reason (a missing input, an output that holds data, a
+ * bad jar or class).
+ */
+final class JobLauncher {
+
+    /** A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job. */
+    record Queued(String jobId, String name, JobSubmission submission, int run) {}
+
+    /** What was submitted cannot run. */
+    static final class InvalidSubmission extends Exception {
+        InvalidSubmission(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The built-in jobs by name. */
+    static final List<String> BUILTINS = List.of("wordcount", "sort", "grep", "join");
+
+    private final JobServiceConfig config;
+
+    JobLauncher(JobServiceConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts a job.
+     *
+     * @param defaultSplits splits asked of sources when the submission names no partition count
+     */
+    JobRun launch(Queued q, long nowMs, int defaultSplits) throws InvalidSubmission {
+        JobSubmission s = q.submission();
+        if (s == null) {
+            throw new InvalidSubmission("the submission is empty", null);
+        }
+        String runId = q.run() == 0 ? q.jobId() : q.jobId() + ".r" + q.run();
+        String classPath = config.classPath();
+        JobSpec spec;
+        String output = s.getOutput();
+        try {
+            if (!s.getBuiltin().isEmpty()) {
+                spec = builtin(s);
+            } else {
+                Path jar = jar(s);
+                spec = userJob(s, jar);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSubmission(e.getMessage(), e);
+        }
+        JobPlan plan;
+        try {
+            plan = spec.plan(q.name(), s.getPartitions() > 0 ? PlanOptions.defaults().withPartitions(s.getPartitions())
+                    : PlanOptions.defaults().withDefaultSplits(defaultSplits));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSubmission(e.getMessage(), e);
+        }
+        if (!(plan.finalStage().output() instanceof StageOutput.ToSink sink)) {
+            throw new InvalidSubmission("a job run by the service must write its result to a sink", null);
+        }
+        Sink<?> out = sink.sink().get();
+        for (int r = 0; r < q.run(); r++) {
+            abandon(out, r == 0 ? q.jobId() : q.jobId() + ".r" + r);
+        }
+        JobCommitter<?> committer;
+        try {
+            committer = out.beginJob(runId);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidSubmission(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidSubmission("cannot prepare the output: " + e.getMessage(), e);
+        }
+        Path planFile = config.stateDir().resolve("plans").resolve(runId + ".plan");
+        try {
+            Files.createDirectories(planFile.getParent());
+            Files.write(planFile, plan.toBytes());
+        } catch (IOException | IllegalArgumentException e) {
+            try {
+                committer.abortJob();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new InvalidSubmission("cannot ship the plan: " + e.getMessage(), e);
+        }
+        JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planFile.toUri().toString(), committer, output, classPath,
+                nowMs, config.maxAttempts());
+        run.speculation = config.speculation();
+        if (s.getBuiltin().isEmpty()) {
+            run.jarUri = s.getJarUri();
+            run.jarSha256 = s.getJarSha256();
+        }
+        return run;
+    }
+
+    /** Deletes what an interrupted earlier run left uncommitted, if anything. */
+    private static void abandon(Sink<?> sink, String runId) {
+        try {
+            sink.attachJob(runId).abortJob();
+        } catch (IOException | RuntimeException e) {
+            // Nothing left of that run, or a sink that cannot be shared: nothing to delete.
+        }
+    }
+
+    static JobSpec builtin(JobSubmission s) {
+        List<String> inputs = s.getInputs();
+        String output = s.getOutput();
+        if (output.isEmpty()) {
+            throw new IllegalArgumentException("an output directory is required (--output)");
+        }
+        String name = s.getBuiltin().toLowerCase(Locale.ROOT);
+        int want = name.equals("join") ? 2 : 1;
+        if (inputs.size() != want) {
+            throw new IllegalArgumentException(name + " takes " + want + " input" + (want == 1 ? "" : "s") + " (--input), not "
+                    + inputs.size());
+        }
+        return switch (name) {
+            case "wordcount" -> BuiltinJobs.wordCount(inputs.get(0), output);
+            case "sort" -> BuiltinJobs.sort(inputs.get(0), output);
+            case "grep" -> {
+                if (s.getPattern().isEmpty()) {
+                    throw new IllegalArgumentException("grep needs --pattern");
+                }
+                try {
+                    java.util.regex.Pattern.compile(s.getPattern());
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new IllegalArgumentException("bad --pattern: " + e.getDescription(), e);
+                }
+                yield BuiltinJobs.grep(inputs.get(0), s.getPattern(), output);
+            }
+            case "join" -> BuiltinJobs.join(inputs.get(0), inputs.get(1), '\t', output);
+            default -> throw new IllegalArgumentException("unknown job '" + s.getBuiltin() + "'; built-in jobs are "
+                    + String.join(", ", BUILTINS));
+        };
+    }
+
+    /** The user's jar, checked against its SHA-256. */
+    private static Path jar(JobSubmission s) {
+        URI uri;
+        try {
+            uri = URI.create(s.getJarUri());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad jar URI " + s.getJarUri());
+        }
+        if (!"file".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("the jar must be a file:// URI, not " + s.getJarUri());
+        }
+        Path jar = Path.of(uri);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("jar not found: " + jar);
+        }
+        if (!s.getJarSha256().isEmpty()) {
+            String actual = sha256(jar);
+            if (!actual.equalsIgnoreCase(s.getJarSha256())) {
+                throw new IllegalArgumentException("jar " + jar + " has SHA-256 " + actual + ", not " + s.getJarSha256()
+                        + " as submitted (changed since?)");
+            }
+        }
+        return jar;
+    }
+
+    /** The file's SHA-256 in hex. */
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 << 10];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("resource") // the loader lives as long as the plan's classes may be used
+    private static JobSpec userJob(JobSubmission s, Path jar) {
+        if (s.getMainClass().isEmpty()) {
+            throw new IllegalArgumentException("a user job needs --class");
+        }
+        try {
+            URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLauncher.class.getClassLoader());
+            Class<?> c = Class.forName(s.getMainClass(), true, loader);
+            if (!UserJob.class.isAssignableFrom(c)) {
+                throw new IllegalArgumentException(s.getMainClass() + " does not implement " + UserJob.class.getName());
+            }
+            UserJob job = (UserJob) c.getDeclaredConstructor().newInstance();
+            ClassLoader previous = Thread.currentThread().getContextClassLoader();
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                return job.define(List.copyOf(s.getArgs()));
+            } finally {
+                Thread.currentThread().setContextClassLoader(previous);
+            }
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("class " + s.getMainClass() + " not found in " + jar.getFileName());
+        } catch (ReflectiveOperationException | java.net.MalformedURLException e) {
+            throw new IllegalArgumentException("cannot make a " + s.getMainClass() + ": " + e, e);
+        } catch (LinkageError e) {
+            throw new IllegalArgumentException("cannot load " + s.getMainClass() + ": " + e, e);
+        }
+    }
+}

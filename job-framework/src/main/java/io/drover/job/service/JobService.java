@@ -1,0 +1,555 @@
+package io.drover.job.service;
+
+import io.drover.api.protocol.JobEvent;
+import io.drover.api.protocol.JobEventKind;
+import io.drover.api.protocol.JobState;
+import io.drover.api.protocol.JobSubmission;
+import io.drover.api.protocol.StageProgress;
+import io.drover.api.scheduler.OfferView;
+import io.drover.api.scheduler.ResourceSpec;
+import io.drover.api.scheduler.SchedulerClient;
+import io.drover.api.scheduler.SchedulerConfig;
+import io.drover.api.scheduler.SchedulerEvent;
+import io.drover.api.scheduler.TaskPhase;
+import io.drover.api.scheduler.TaskSpec;
+import io.drover.api.scheduler.TaskUpdate;
+import io.drover.executor.ChronicleFlags;
+import io.drover.job.executor.JobExecutorMain;
+import io.drover.job.executor.TaskData;
+import io.drover.job.executor.TaskOutcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-running job service: one framework ({@code drover-jobs}) running many jobs. It reads
+ * submissions and kill requests from {@code drover.jobs}, plans each job ({@link JobLauncher}),
+ * and shares its offers among the running jobs, fewest running tasks first. On each offer it packs
+ * tasks while they fit (a task's cpus and memory, plus the job's executor the first time the job
+ * uses that agent), preferring for each task its split's hosts or the agent holding most of its map
+ * input, for at most {@code localityWaitMs}; one executor per job per agent. It declines offers it
+ * cannot use with a filter, suppresses offers when no job has work, and revives when work appears.
+ *
+ * <p>A failed attempt is retried up to {@code maxAttempts}; an attempt lost with its executor or
+ * agent is retried without using an attempt (bounded too); a reducer that could not fetch a map
+ * output has that map task run again, as do map outputs on a lost agent. A task out of attempts
+ * fails its job with its reason. Progress goes to {@code drover.jobs} as PROGRESS events, the end
+ * as a STATE event with the per-stage summary.
+ *
+ * <p>On start it reads {@code drover.jobs} from the beginning: a job submitted and never ended
+ * (the previous service stopped while it ran or waited) runs again from the start under a new run
+ * id ({@code <jobId>.r<n>}); the output of the interrupted run, never committed, is deleted. Tasks
+ * the master still reports for runs this service does not know are killed.
+ */
+public final class JobService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final double REFUSE_BUSY_SECONDS = 1;
+    private static final double REFUSE_IDLE_SECONDS = 30;
+    /**
+     * How long the master keeps the framework and its tasks while no service instance is
+     * connected: a restarted service within this time takes the framework over.
+     */
+    static final long FAILOVER_TIMEOUT_MS = 3_600_000;
+    /** A running job's progress is written at least this often, so followers know the service lives. */
+    static final long PROGRESS_KEEPALIVE_MS = 30_000;
+    /** Most submissions waiting for a slot. */
+    private static final int MAX_QUEUED = 10_000;
+
+    private final JobServiceConfig config;
+    private final Clock clock;
+    private final JobLauncher launcher;
+    private final Map<String, JobRun> running = new LinkedHashMap<>();
+    private final Map<String, JobRun> byTaskId = new HashMap<>();
+    private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
+    private final Map<String, String> httpByAgent = new HashMap<>();
+    /** The most CPUs each agent has offered at once: an estimate of its size. */
+    private final Map<String, Double> agentCpus = new HashMap<>();
+    private final CountDownLatch subscribed = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile Throwable failed;
+    private Thread thread;
+    private SchedulerClient client;
+    private JobsTopic jobs;
+    private boolean suppressed;
+    /** Some offer was declined with the long filter since offers were last revived. */
+    private boolean declinedIdle;
+    private long nextProgressMs;
+
+    public JobService(JobServiceConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.launcher = new JobLauncher(config);
+    }
+
+    /** Starts the service's thread; {@link #awaitReady} waits for its subscription. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        thread = new Thread(this::run, "drover-job-service");
+        thread.start();
+    }
+
+    /**
+     * Waits until the service has subscribed and read the jobs log.
+     *
+     * @throws IllegalStateException if it failed to start
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        boolean ok = subscribed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (failed != null) {
+            throw new IllegalStateException("the job service failed: " + failed.getMessage(), failed);
+        }
+        return ok;
+    }
+
+    /** Whether the service's thread is running. */
+    public boolean isAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    private void run() {
+        try {
+            Files.createDirectories(config.stateDir().resolve("plans"));
+            client = new SchedulerClient(new SchedulerConfig(config.bootstrap(), config.frameworkId(), "drover job service",
+                    System.getProperty("user.name", "drover"), "*", FAILOVER_TIMEOUT_MS, clock));
+            client.subscribe(SchedulerConfig.DEFAULT_SUBSCRIBE_TIMEOUT);
+            jobs = new JobsTopic(config.bootstrap(), "drover-job-service", config.frameworkId(), clock);
+            recover(jobs.readToEnd());
+            client.reconcile(List.of());
+            subscribed.countDown();
+            loop();
+        } catch (Throwable t) {
+            failed = t;
+            LOG.error("the job service stopped: {}", t.toString(), t);
+        } finally {
+            subscribed.countDown();
+            shutDown();
+        }
+    }
+
+    /** Rebuilds the queue from the log: submitted jobs with no end run again. */
+    private void recover(List<JobEvent> history) {
+        Map<String, JobEvent> submits = new LinkedHashMap<>();
+        Map<String, Integer> runs = new HashMap<>();
+        for (JobEvent e : history) {
+            String id = e.getJobId();
+            if (e.getKind() == JobEventKind.SUBMIT) {
+                submits.put(id, e);
+            } else if (e.getKind() == JobEventKind.STATE && e.getState() == JobState.RUNNING) {
+                runs.merge(id, 1, Integer::sum);
+            } else if (terminal(e.getState()) && e.getKind() != JobEventKind.PROGRESS) {
+                submits.remove(id);
+            }
+        }
+        // A kill asked for while no service ran still counts.
+        for (JobEvent e : history) {
+            if (e.getKind() == JobEventKind.KILL && submits.remove(e.getJobId()) != null) {
+                send(e.getJobId(), e.getName(), JobState.KILLED, "killed on request of " + e.getHeader().getPrincipal()
+                        + " while no job service ran", null);
+            }
+        }
+        for (JobEvent e : submits.values()) {
+            int run = runs.getOrDefault(e.getJobId(), 0);
+            LOG.info("resuming job {} ({}) from the start as run {}", e.getJobId(), e.getName(), run);
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run));
+        }
+    }
+
+    static boolean terminal(JobState s) {
+        return s == JobState.SUCCEEDED || s == JobState.FAILED || s == JobState.KILLED;
+    }
+
+    private void loop() {
+        while (!stopRequested) {
+            startQueued();
+            for (SchedulerEvent event : client.poll(POLL)) {
+                handle(event);
+            }
+            for (JobEvent e : jobs.poll(Duration.ZERO)) {
+                handle(e);
+            }
+            startQueued();
+            publishProgress(false);
+            adjustOffers();
+        }
+    }
+
+    private void handle(JobEvent e) {
+        if (e.getKind() == JobEventKind.SUBMIT) {
+            if (running.containsKey(e.getJobId()) || queued.stream().anyMatch(q -> q.jobId().equals(e.getJobId()))) {
+                return;
+            }
+            if (queued.size() >= MAX_QUEUED) {
+                send(e.getJobId(), e.getName(), JobState.FAILED, "the job service has " + MAX_QUEUED + " jobs waiting", null);
+                return;
+            }
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0));
+            send(e.getJobId(), e.getName(), JobState.SUBMITTED, queued.size() + running.size() <= config.maxJobs()
+                    ? "accepted by the job service" : "waiting behind " + (queued.size() - 1) + " jobs", null);
+        } else if (e.getKind() == JobEventKind.KILL) {
+            JobRun job = running.get(e.getJobId());
+            if (job != null) {
+                end(job, JobState.KILLED, "killed on request of " + e.getHeader().getPrincipal());
+            } else if (queued.removeIf(q -> q.jobId().equals(e.getJobId()))) {
+                send(e.getJobId(), e.getName(), JobState.KILLED, "killed before it started", null);
+            }
+        }
+    }
+
+    private void startQueued() {
+        while (running.size() < config.maxJobs() && !queued.isEmpty()) {
+            JobLauncher.Queued q = queued.poll();
+            long now = clock.millis();
+            try {
+                JobRun job = launcher.launch(q, now, defaultSplits());
+                running.put(job.jobId, job);
+                send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + ": " + job.stages.length + " stages",
+                        job);
+                LOG.info("job {} ({}) runs as {} with {} stages", job.jobId, job.name, job.runId, job.stages.length);
+            } catch (JobLauncher.InvalidSubmission e) {
+                send(q.jobId(), q.name(), JobState.FAILED, "invalid job: " + e.getMessage(), null);
+            } catch (RuntimeException e) {
+                LOG.warn("job {} cannot start", q.jobId(), e);
+                send(q.jobId(), q.name(), JobState.FAILED, "cannot start: " + e, null);
+            }
+        }
+    }
+
+    /**
+     * Splits asked of a source when the submission names no partition count: twice the tasks the
+     * cluster runs at once (as far as offers showed it), so each task has enough work to pay for its
+     * launch, between 2 and {@link io.drover.job.plan.PlanOptions#DEFAULT_SPLITS}; sources still
+     * keep their minimum split size.
+     */
+    int defaultSplits() {
+        if (agentCpus.isEmpty()) {
+            return io.drover.job.plan.PlanOptions.DEFAULT_SPLITS;
+        }
+        double slots = 0;
+        for (double cpus : agentCpus.values()) {
+            slots += Math.floor(cpus / config.taskCpus() + 1e-9);
+        }
+        return (int) Math.max(2, Math.min(io.drover.job.plan.PlanOptions.DEFAULT_SPLITS, 2 * slots));
+    }
+
+    private void handle(SchedulerEvent event) {
+        if (event instanceof SchedulerEvent.OffersReceived offers) {
+            for (OfferView offer : offers.offers()) {
+                place(offer);
+            }
+        } else if (event instanceof SchedulerEvent.TaskUpdated updated) {
+            update(updated.update());
+        } else if (event instanceof SchedulerEvent.AgentLost lost) {
+            long now = clock.millis();
+            agentCpus.remove(lost.agentId());
+            for (JobRun job : running.values()) {
+                int n = job.agentLost(lost.agentId(), now);
+                if (n > 0) {
+                    LOG.warn("job {}: agent {} lost with {} map outputs; running them again", job.jobId, lost.agentId(), n);
+                }
+            }
+        } else if (event instanceof SchedulerEvent.CallRefused refused) {
+            LOG.warn("the master refused {}: {}", refused.callType(), refused.message());
+        }
+    }
+
+    /** Packs tasks onto one offer, fairest job first; declines it when nothing fits. */
+    private void place(OfferView offer) {
+        long now = clock.millis();
+        agentCpus.merge(offer.agentId(), offer.resources().cpus(), Math::max);
+        ResourceSpec left = offer.resources();
+        ResourceSpec task = new ResourceSpec(config.taskCpus(), config.taskMemMb(), 0, 0);
+        ResourceSpec executor = new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0);
+        List<TaskSpec> tasks = new ArrayList<>();
+        List<JobRun> order = new ArrayList<>(running.values());
+        while (true) {
+            order.sort(Comparator.comparingInt(JobRun::running));
+            JobRun chosen = null;
+            int[] pick = null;
+            ResourceSpec need = null;
+            for (JobRun job : order) {
+                need = job.executorAgents.contains(offer.agentId()) ? task : plus(task, executor);
+                if (!need.fitsIn(left)) {
+                    continue;
+                }
+                pick = job.pick(offer.agentId(), offer.hostname(), now, config.localityWaitMs());
+                if (pick != null) {
+                    chosen = job;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                break;
+            }
+            String taskId = chosen.nextTaskId(pick[0], pick[1]);
+            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), httpByAgent, now);
+            JobRun target = chosen;
+            TaskSpec.ExecutorSpec spec = chosen.executorSpecs.computeIfAbsent(offer.agentId(),
+                    a -> executorSpec(target, offer.resources()));
+            byte[] bytes = data.toBytes();
+            if (bytes.length > TaskSpec.MAX_DATA_BYTES) {
+                chosen.attempts.remove(taskId);
+                end(chosen, JobState.FAILED, "stage " + pick[0] + " reads too many map outputs to describe in one task ("
+                        + bytes.length + " bytes); use fewer partitions");
+                order.remove(chosen);
+                // Its tasks placed on this offer already must not start either.
+                tasks.removeIf(t -> t.taskId().startsWith(target.runId + "-"));
+                continue;
+            }
+            tasks.add(TaskSpec.forExecutor(taskId, chosen.name + " stage " + pick[0] + " task " + pick[1], offer.agentId(),
+                    task, spec, bytes));
+            byTaskId.put(taskId, chosen);
+            chosen.executorAgents.add(offer.agentId());
+            left = minus(left, need);
+        }
+        if (tasks.isEmpty()) {
+            boolean busy = anyPending();
+            declinedIdle |= !busy;
+            client.decline(List.of(offer.offerId()), busy ? REFUSE_BUSY_SECONDS : REFUSE_IDLE_SECONDS);
+        } else {
+            client.accept(List.of(offer.offerId()), tasks, REFUSE_BUSY_SECONDS);
+            LOG.info("launching {} on agent {} ({})", tasks.stream().map(TaskSpec::taskId).toList(), offer.agentId(),
+                    offer.hostname());
+        }
+    }
+
+    /** {@code java -Xmx.. <Chronicle flags> -cp <class path> JobExecutorMain --threads N}. */
+    private TaskSpec.ExecutorSpec executorSpec(JobRun job, ResourceSpec offered) {
+        int threads = (int) Math.max(1, Math.min(64, Math.floor(offered.cpus() / config.taskCpus() + 1e-9)));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + Math.max(48, config.executorMemMb() * 3 / 4) + "m");
+        command.addAll(ChronicleFlags.JVM_ARGS);
+        command.add("-cp");
+        command.add(job.classPath);
+        command.add(JobExecutorMain.class.getName());
+        command.add("--threads");
+        command.add(Integer.toString(threads));
+        return new TaskSpec.ExecutorSpec(executorId(job.runId), command, Map.of(),
+                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0));
+    }
+
+    static String executorId(String runId) {
+        String id = "job-" + runId;
+        return id.length() > 200 ? id.substring(0, 200) : id;
+    }
+
+    private static ResourceSpec plus(ResourceSpec a, ResourceSpec b) {
+        return new ResourceSpec(a.cpus() + b.cpus(), a.memMb() + b.memMb(), a.diskMb() + b.diskMb(), a.gpus() + b.gpus());
+    }
+
+    private static ResourceSpec minus(ResourceSpec a, ResourceSpec b) {
+        return new ResourceSpec(Math.max(0, a.cpus() - b.cpus()), Math.max(0, a.memMb() - b.memMb()),
+                Math.max(0, a.diskMb() - b.diskMb()), Math.max(0, a.gpus() - b.gpus()));
+    }
+
+    private boolean anyPending() {
+        for (JobRun job : running.values()) {
+            if (job.hasPending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void update(TaskUpdate u) {
+        try {
+            JobRun job = byTaskId.get(u.taskId());
+            if (job == null) {
+                if (!u.phase().isTerminal()) {
+                    LOG.info("killing task {}, which belongs to no running job", u.taskId());
+                    client.kill(u.taskId());
+                }
+                return;
+            }
+            if (!u.phase().isTerminal()) {
+                return;
+            }
+            byTaskId.remove(u.taskId());
+            JobRun.Attempt a = job.attempts.remove(u.taskId());
+            if (a == null) {
+                return;
+            }
+            long now = clock.millis();
+            String message = u.message() == null ? "" : u.message();
+            TaskOutcome outcome = TaskOutcome.parse(message);
+            JobRun.Verdict verdict;
+            if (u.phase() == TaskPhase.FINISHED) {
+                if (!outcome.agentHttp().isEmpty()) {
+                    httpByAgent.put(u.agentId(), outcome.agentHttp());
+                }
+                for (String other : job.otherAttempts(a)) {
+                    LOG.info("job {}: task {} finished first; killing its copy {}", job.jobId, u.taskId(), other);
+                    client.kill(other);
+                }
+                verdict = job.finished(a, outcome, now);
+            } else {
+                boolean executorGone = "EXECUTOR_TERMINATED".equals(u.reason()) || u.phase() == TaskPhase.LOST
+                        || u.phase() == TaskPhase.GONE || u.phase() == TaskPhase.DROPPED
+                        || (u.reason() != null && u.reason().startsWith("AGENT_"));
+                if (executorGone) {
+                    job.executorAgents.remove(u.agentId());
+                    job.executorSpecs.remove(u.agentId());
+                }
+                boolean counts = u.phase() == TaskPhase.FAILED && !executorGone && !outcome.fetchFailed();
+                String reason = message.isEmpty() ? u.phase() + " (" + u.reason() + ")" : message;
+                LOG.warn("job {}: task {} {}: {}", job.jobId, u.taskId(), u.phase(), reason);
+                verdict = job.failed(a, reason, outcome, counts, now);
+            }
+            if (verdict == JobRun.Verdict.JOB_DONE) {
+                succeed(job);
+            } else if (verdict == JobRun.Verdict.JOB_FAILED) {
+                end(job, JobState.FAILED, job.failure);
+            }
+        } finally {
+            if (u.needsAcknowledgement()) {
+                client.acknowledge(u);
+            }
+        }
+    }
+
+    private void succeed(JobRun job) {
+        try {
+            job.committer.commitJob();
+        } catch (IOException | RuntimeException e) {
+            end(job, JobState.FAILED, "cannot commit the output: " + e.getMessage());
+            return;
+        }
+        finish(job, JobState.SUCCEEDED, "done in " + (clock.millis() - job.startedMs) + " ms");
+    }
+
+    /** Ends a job that did not succeed: kills its attempts, discards its output. */
+    private void end(JobRun job, JobState state, String message) {
+        try {
+            job.committer.abortJob();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("job {}: aborting its output failed: {}", job.jobId, e.toString());
+        }
+        finish(job, state, message);
+    }
+
+    private void finish(JobRun job, JobState state, String message) {
+        for (String taskId : new ArrayList<>(job.attempts.keySet())) {
+            client.kill(taskId);
+            byTaskId.remove(taskId);
+        }
+        job.attempts.clear();
+        running.remove(job.jobId);
+        LOG.info("job {} {}: {}", job.jobId, state, message);
+        send(job.jobId, job.name, state, message, job);
+        try {
+            Files.deleteIfExists(Path.of(java.net.URI.create(job.planUri)));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot delete the plan of job {}: {}", job.jobId, e.toString());
+        }
+    }
+
+    private void send(String jobId, String name, JobState state, String message, JobRun job) {
+        List<StageProgress> stages = job == null ? List.of() : progress(job);
+        long elapsed = job == null ? 0 : clock.millis() - job.startedMs;
+        try {
+            jobs.send(jobs.event(jobId, name, JobEventKind.STATE, state, message, null, stages, elapsed,
+                    job == null ? "" : job.output));
+        } catch (IllegalStateException e) {
+            LOG.warn("cannot record that job {} is {}: {}", jobId, state, e.getMessage());
+        }
+    }
+
+    private List<StageProgress> progress(JobRun job) {
+        long now = clock.millis();
+        List<StageProgress> list = new ArrayList<>();
+        for (JobRun.StageState s : job.stages) {
+            long elapsed = !s.started ? 0 : s.complete() ? s.finishedMs - s.startedMs : now - s.startedMs;
+            list.add(StageProgress.newBuilder().setStage(s.plan.id()).setDescription(s.plan.description())
+                    .setTasksDone(s.done).setTasksTotal(s.tasks.length).setRecords(s.records).setBytes(s.bytes)
+                    .setFailedAttempts(s.failedAttempts).setElapsedMs(elapsed).setDone(s.complete()).build());
+        }
+        return list;
+    }
+
+    private void publishProgress(boolean force) {
+        long now = clock.millis();
+        if (!force && now < nextProgressMs) {
+            return;
+        }
+        nextProgressMs = now + config.progressIntervalMs();
+        for (JobRun job : running.values()) {
+            if (job.progressChanged || force || now - job.lastProgressMs >= PROGRESS_KEEPALIVE_MS) {
+                job.progressChanged = false;
+                job.lastProgressMs = now;
+                try {
+                    jobs.send(jobs.event(job.jobId, job.name, JobEventKind.PROGRESS, JobState.RUNNING, "", null,
+                            progress(job), now - job.startedMs, job.output));
+                } catch (IllegalStateException e) {
+                    LOG.warn("cannot record the progress of job {}: {}", job.jobId, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void adjustOffers() {
+        boolean want = anyPending();
+        if (want && (suppressed || declinedIdle)) {
+            // Revive also clears the filters of offers declined while there was nothing to run.
+            client.revive();
+            suppressed = false;
+            declinedIdle = false;
+        } else if (!want && !suppressed) {
+            client.suppress();
+            suppressed = true;
+        }
+    }
+
+    /** Asks the thread to stop and waits for it; running jobs stay unfinished in the log (a new service resumes them). */
+    @Override
+    public void close() {
+        stopRequested = true;
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Kills the running attempts (their jobs stay unfinished in the log, for the next service to
+     * run again) and disconnects; the framework stays registered for its failover timeout.
+     */
+    private void shutDown() {
+        if (client != null) {
+            try {
+                if (client.subscribeSent()) {
+                    for (String taskId : byTaskId.keySet()) {
+                        client.kill(taskId);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("killing the running tasks failed: {}", e.toString());
+            }
+            client.close();
+        }
+        if (jobs != null) {
+            jobs.close();
+        }
+    }
+}
