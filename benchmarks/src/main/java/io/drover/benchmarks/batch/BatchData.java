@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  *   <li>{@link #zipfText}: lines of 8 to 15 words drawn from a vocabulary of lowercase words with
  *       a Zipf distribution (exponent 1), like natural text: a few words are very common, most
  *       are rare;
- *   <li>{@link #sortRecords}: TeraSort-style records of 100 bytes, a random 10-byte key then 90
+ *   <li>{@link #sortRecords}: TeraSort-style records of 100 bytes, a random 10-byte key of printable ASCII then 90
  *       bytes of printable payload ending in a newline.
  * </ul>
  */
@@ -87,7 +87,8 @@ public final class BatchData {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             for (long r = 0; r < count; r++) {
                 for (int i = 0; i < KEY; i++) {
-                    record[i] = (byte) random.nextInt(256);
+                    // Printable ASCII (as gensort -a writes), so a key never holds a newline.
+                    record[i] = (byte) (' ' + random.nextInt(95));
                 }
                 for (int i = KEY; i < RECORD - 1; i++) {
                     record[i] = (byte) ('A' + random.nextInt(26));
