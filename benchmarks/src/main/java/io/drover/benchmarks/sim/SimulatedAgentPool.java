@@ -128,7 +128,7 @@ public final class SimulatedAgentPool implements AutoCloseable {
     private void run() {
         try {
             loop();
-        } catch (org.apache.kafka.common.errors.WakeupException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.error("simulated agents stopped", e);
             }
