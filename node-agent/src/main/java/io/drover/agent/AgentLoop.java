@@ -119,6 +119,7 @@ final class AgentLoop implements Runnable {
     private long heartbeatSequence;
     private final String httpAddress;
     private final SandboxGc sandboxGc;
+    private final SandboxGc shuffleGc;
     private long nextGcAtMs;
     private long nextLogRotationAtMs;
 
@@ -157,6 +158,12 @@ final class AgentLoop implements Runnable {
         Path sandboxes = workDir.sandboxesRoot();
         this.sandboxGc = new SandboxGc(sandboxes, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
                 () -> SandboxGc.freeDiskPercent(sandboxes));
+        // Map outputs (shuffle/<framework>/<run>) outlive their executors; those an executor could
+        // not delete (it was killed) go by the same age and free-disk rules. A job that still
+        // needs a deleted output recomputes it (a fetch failure re-runs the map task).
+        Path shuffle = workDir.shuffleRoot();
+        this.shuffleGc = new SandboxGc(shuffle, clock, config.sandboxMaxAgeMs(), config.sandboxMinFreeDiskPercent(),
+                () -> SandboxGc.freeDiskPercent(shuffle));
         this.nextGcAtMs = clock.millis();
         this.sandboxesRoot = workDir.sandboxesRoot();
     }
@@ -391,6 +398,7 @@ final class AgentLoop implements Runnable {
             java.util.Set<Path> inUse = new java.util.HashSet<>(tasks.sandboxesInUse());
             inUse.addAll(executors.sandboxesInUse());
             sandboxGc.scan(inUse);
+            shuffleGc.scan(java.util.Set.of());
             nextGcAtMs = now + config.probeIntervalMs();
         }
         flushOutbox();

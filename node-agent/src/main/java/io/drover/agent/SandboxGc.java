@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Deletes the sandboxes of finished tasks: those older than the maximum age (by their last
  * change: the newest modification time of the directory and the files directly in it), and, while
  * the work dir's file system has less free space than the minimum share, the oldest ones first
- * whatever their age. A sandbox in use by a running task is never touched.
+ * whatever their age. A sandbox in use by a running task is never touched. The agent runs a
+ * second one over the map outputs executors leave ({@code shuffle/<framework>/<run>}), same shape
+ * and rules.
  *
  * <p>One {@link #scan} deletes at most {@value #MAX_DELETES_PER_SCAN} sandboxes, so the loop
  * thread that calls it is never held long; the next scan goes on. Not thread-safe.
@@ -96,6 +98,10 @@ final class SandboxGc {
     /** The sandboxes not in use, oldest first. */
     List<Sandbox> finished(Set<Path> inUse) {
         List<Sandbox> found = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            // Nothing made yet (the shuffle root exists only once an executor wrote map outputs).
+            return found;
+        }
         try (DirectoryStream<Path> frameworks = Files.newDirectoryStream(root)) {
             for (Path fw : frameworks) {
                 if (!Files.isDirectory(fw, LinkOption.NOFOLLOW_LINKS)) {

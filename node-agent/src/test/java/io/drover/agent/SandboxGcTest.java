@@ -53,6 +53,13 @@ class SandboxGcTest {
     }
 
     @Test
+    void aRootNotMadeYetIsNothingToDelete() {
+        // The shuffle root exists only once an executor has written map outputs.
+        SandboxGc missing = new SandboxGc(root.resolve("shuffle"), clock, 7 * DAY_MS, 10, freePercent::get);
+        assertEquals(List.of(), missing.scan(Set.of()));
+    }
+
+    @Test
     void aRecentWriteKeepsASandbox() throws Exception {
         Path dir = sandbox("fw", "t", 8 * DAY_MS);
         Files.setLastModifiedTime(dir.resolve("stdout"), FileTime.fromMillis(NOW_MS - DAY_MS));
