@@ -208,6 +208,15 @@ final class JobCommand {
         return FAILED;
     }
 
+    /** The job's latest event; null, after saying so on stderr, when drover.jobs has no such job. */
+    private static JobEvent find(JobClient client, String jobId) {
+        JobEvent e = JobClient.latest(client.history()).get(jobId);
+        if (e == null) {
+            System.err.println("drover job: no job " + jobId);
+        }
+        return e;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a job stands.")
     static final class Status implements Callable<Integer> {
         @Mixin
@@ -219,9 +228,8 @@ final class JobCommand {
         @Override
         public Integer call() {
             try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
-                JobEvent e = JobClient.latest(client.history()).get(jobId);
+                JobEvent e = find(client, jobId);
                 if (e == null) {
-                    System.err.println("drover job: no job " + jobId);
                     return BAD_INPUT;
                 }
                 System.out.printf("job %s (%s): %s%s%n", jobId, e.getName(), e.getState().toString().toLowerCase(Locale.ROOT),
@@ -269,9 +277,8 @@ final class JobCommand {
         @Override
         public Integer call() {
             try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
-                JobEvent e = JobClient.latest(client.history()).get(jobId);
+                JobEvent e = find(client, jobId);
                 if (e == null) {
-                    System.err.println("drover job: no job " + jobId);
                     return BAD_INPUT;
                 }
                 if (e.getState() == JobState.SUCCEEDED || e.getState() == JobState.FAILED || e.getState() == JobState.KILLED) {

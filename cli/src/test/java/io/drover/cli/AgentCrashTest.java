@@ -14,9 +14,6 @@ import io.drover.api.scheduler.SchedulerEvent;
 import io.drover.api.scheduler.TaskPhase;
 import io.drover.api.scheduler.TaskSpec;
 import io.drover.api.scheduler.TaskUpdate;
-import io.drover.broker.EmbeddedKafka;
-import io.drover.executor.ChronicleFlags;
-import io.drover.master.MasterMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,17 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentCrashTest {
     private static final ResourceSpec TASK = new ResourceSpec(0.25, 32, 0, 0);
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = CrashCluster.WAIT;
 
     @TempDir
     Path dir;
-    private EmbeddedKafka kafka;
-    private Process master;
-    private Process agent;
+    private CrashCluster cluster;
 
-    /** Updates the framework saw, per task, in order (the client drops repeats by update id). */
-    private final Map<String, List<TaskUpdate>> seen = new LinkedHashMap<>();
-    private final List<String> updateIds = new ArrayList<>();
+    private final SeenUpdates seen = new SeenUpdates();
     private final List<TaskUpdate> heldAcks = new ArrayList<>();
     private boolean holdAcks;
 
@@ -62,54 +55,15 @@ class AgentCrashTest {
                 Files.createFile(dir.resolve(f));
             }
         }
-        for (int run = 1; run <= 2; run++) {
-            Path out = dir.resolve("agent-" + run + ".out");
-            if (Files.exists(out)) {
-                System.out.println("---- agent run " + run + "\n" + Files.readString(out));
-            }
+        if (cluster != null) {
+            cluster.close();
         }
-        if (agent != null) {
-            agent.destroy();
-            try {
-                agent.waitFor(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            agent.destroyForcibly();
-        }
-        if (master != null) {
-            master.destroyForcibly();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private Process startAgent(int run) throws IOException {
-        Path out = dir.resolve("agent-" + run + ".out");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.addAll(ChronicleFlags.JVM_ARGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
-                "--bootstrap", kafka.bootstrap(), "--work-dir", dir.resolve("agent").toString(),
-                "--cpus", "2", "--mem", "1g", "--disk", "1g", "--http-listen", "localhost:0", "--recover", "reattach"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        await().atMost(WAIT).until(() -> Files.readString(out).contains(" offers "));
-        return p;
     }
 
     @Test
     void killingTheAgentLosesAndDoublesNoStatusUpdateAndItsTasksRunOn() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        Path masterOut = dir.resolve("master.out");
-        master = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                MasterMain.class.getName(), kafka.bootstrap(), dir.resolve("master").toString(), "master-1")
-                .redirectErrorStream(true).redirectOutput(masterOut.toFile()).start();
-        await().atMost(WAIT).until(() -> Files.readString(masterOut).contains("ACTIVE epoch=1"));
-        agent = startAgent(1);
+        cluster = CrashCluster.start(dir);
+        cluster.startAgent("--recover", "reattach");
 
         String wait = "while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.05; done; ";
         Map<String, List<String>> commands = new LinkedHashMap<>();
@@ -122,7 +76,7 @@ class AgentCrashTest {
         // Ends before the crash; the framework acknowledges its end only after the restart.
         commands.put("c1", List.of("sh", "-c", "echo quick"));
 
-        SchedulerConfig config = new SchedulerConfig(kafka.bootstrap(), "crash-fw", "crash", "tester", "*", 600_000, Clock.systemUTC());
+        SchedulerConfig config = new SchedulerConfig(cluster.bootstrap(), "crash-fw", "crash", "tester", "*", 600_000, Clock.systemUTC());
         try (SchedulerClient client = new SchedulerClient(config)) {
             client.subscribe(Duration.ofSeconds(30));
             List<String> toLaunch = new ArrayList<>(commands.keySet());
@@ -133,7 +87,7 @@ class AgentCrashTest {
             }, toLaunch, commands);
             List<String> sandboxes = commands.keySet().stream().map(t -> running(t).sandboxPath()).toList();
 
-            agent.destroyForcibly().waitFor();
+            cluster.agent().destroyForcibly().waitFor();
             // b1 ends while no agent runs; its wrapper records the exit code in the sandbox.
             Files.createFile(dir.resolve("release-b"));
             Path b1Exit = Path.of(running("b1").sandboxPath()).resolve(".drover-exit");
@@ -141,7 +95,7 @@ class AgentCrashTest {
             assertEquals("3", Files.readString(b1Exit).trim());
             assertTrue(stillRunning("out-$DROVER_TASK_ID"), "the a tasks outlived the agent");
 
-            agent = startAgent(2);
+            cluster.startAgent("--recover", "reattach");
             holdAcks = false;
             for (TaskUpdate held : heldAcks) {
                 client.acknowledge(held);
@@ -156,11 +110,11 @@ class AgentCrashTest {
 
             for (String t : commands.keySet()) {
                 List<TaskPhase> phases = phases(t);
-                assertEquals(1, phases.stream().filter(p -> p == TaskPhase.RUNNING).count(), t + " ran once: " + seen.get(t));
-                assertEquals(1, phases.stream().filter(TaskPhase::isTerminal).count(), t + " ended once: " + seen.get(t));
-                assertTrue(phases.get(phases.size() - 1).isTerminal(), t + " ended last: " + seen.get(t));
+                assertEquals(1, phases.stream().filter(p -> p == TaskPhase.RUNNING).count(), t + " ran once: " + seen.of(t));
+                assertEquals(1, phases.stream().filter(TaskPhase::isTerminal).count(), t + " ended once: " + seen.of(t));
+                assertTrue(phases.get(phases.size() - 1).isTerminal(), t + " ended last: " + seen.of(t));
                 assertTrue(phases.stream().noneMatch(p -> p == TaskPhase.LOST || p == TaskPhase.UNREACHABLE || p == TaskPhase.GONE),
-                        t + ": " + seen.get(t));
+                        t + ": " + seen.of(t));
             }
             for (int i = 1; i <= 3; i++) {
                 TaskUpdate end = last("a" + i);
@@ -173,8 +127,8 @@ class AgentCrashTest {
             assertEquals(TaskPhase.FAILED, b1.phase(), b1.toString());
             assertEquals(3, b1.exitCode());
             assertEquals(TaskPhase.FINISHED, last("c1").phase());
-            assertEquals(updateIds.size(), updateIds.stream().distinct().count(), "the framework saw no update twice");
-            assertNotEquals(0, updateIds.size());
+            assertEquals(seen.updateIds.size(), seen.updateIds.stream().distinct().count(), "the framework saw no update twice");
+            assertNotEquals(0, seen.updateIds.size());
             client.teardown();
         }
         assertTrue(Files.readString(dir.resolve("agent-2.out")).contains("re-attached to task a1"),
@@ -182,17 +136,15 @@ class AgentCrashTest {
     }
 
     private List<TaskPhase> phases(String taskId) {
-        return seen.getOrDefault(taskId, List.of()).stream().map(TaskUpdate::phase).toList();
+        return seen.phases(taskId);
     }
 
     private TaskUpdate running(String taskId) {
-        return seen.get(taskId).stream().filter(u -> u.phase() == TaskPhase.RUNNING).findFirst().orElseThrow();
+        return seen.running(taskId);
     }
 
     private TaskUpdate last(String taskId) {
-        List<TaskUpdate> updates = seen.get(taskId);
-        assertNotNull(updates, taskId);
-        return updates.get(updates.size() - 1);
+        return seen.last(taskId);
     }
 
     /** Whether a process whose command line mentions {@code marker} runs (the a tasks' loops do). */
@@ -224,10 +176,7 @@ class AgentCrashTest {
                     }
                 } else if (e instanceof SchedulerEvent.TaskUpdated u) {
                     TaskUpdate update = u.update();
-                    seen.computeIfAbsent(update.taskId(), k -> new ArrayList<>()).add(update);
-                    if (update.updateId() != null) {
-                        updateIds.add(update.updateId());
-                    }
+                    seen.add(update);
                     if (!update.needsAcknowledgement()) {
                         continue;
                     }

@@ -14,10 +14,7 @@ import io.drover.api.scheduler.SchedulerEvent;
 import io.drover.api.scheduler.TaskPhase;
 import io.drover.api.scheduler.TaskSpec;
 import io.drover.api.scheduler.TaskUpdate;
-import io.drover.broker.EmbeddedKafka;
-import io.drover.executor.ChronicleFlags;
 import io.drover.executor.JavaExecutorCommand;
-import io.drover.master.MasterMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,18 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecutorCrashTest {
     private static final ResourceSpec TASK = new ResourceSpec(0.05, 4, 0, 0);
     private static final ResourceSpec EXECUTOR = new ResourceSpec(0.5, 128, 0, 0);
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = CrashCluster.WAIT;
 
     @TempDir
     Path dir;
-    private EmbeddedKafka kafka;
-    private Process master;
-    private Process agent;
+    private CrashCluster cluster;
     private ProcessHandle executorProcess;
 
-    /** Updates the framework saw, per task, in order (the client drops repeats by update id). */
-    private final Map<String, List<TaskUpdate>> seen = new LinkedHashMap<>();
-    private final List<String> updateIds = new ArrayList<>();
+    private final SeenUpdates seen = new SeenUpdates();
 
     @AfterEach
     void stopAll() throws IOException {
@@ -65,59 +58,26 @@ class ExecutorCrashTest {
                 Files.createFile(dir.resolve(f));
             }
         }
-        for (int run = 1; run <= 2; run++) {
-            Path out = dir.resolve("agent-" + run + ".out");
-            if (Files.exists(out)) {
-                System.out.println("---- agent run " + run + "\n" + Files.readString(out));
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (executorProcess != null) {
+                executorProcess.descendants().forEach(ProcessHandle::destroyForcibly);
+                executorProcess.destroyForcibly();
             }
         }
-        if (agent != null) {
-            agent.destroy();
-            try {
-                agent.waitFor(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            agent.destroyForcibly();
-        }
-        if (executorProcess != null) {
-            executorProcess.descendants().forEach(ProcessHandle::destroyForcibly);
-            executorProcess.destroyForcibly();
-        }
-        if (master != null) {
-            master.destroyForcibly();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private Process startAgent(int run, String recover) throws IOException {
-        Path out = dir.resolve("agent-" + run + ".out");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.addAll(ChronicleFlags.JVM_ARGS);
-        // The executor waits as long as the heartbeat timeout for the next agent run.
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
-                "--bootstrap", kafka.bootstrap(), "--work-dir", dir.resolve("agent").toString(),
-                "--cpus", "2", "--mem", "1g", "--disk", "1g", "--http-listen", "localhost:0", "--recover", recover,
-                "--executor-heartbeat-timeout", "60s"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        await().atMost(WAIT).until(() -> Files.readString(out).contains(" offers "));
-        return p;
     }
 
     private void startClusterAndAgent() throws IOException {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        Path masterOut = dir.resolve("master.out");
-        master = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                MasterMain.class.getName(), kafka.bootstrap(), dir.resolve("master").toString(), "master-1")
-                .redirectErrorStream(true).redirectOutput(masterOut.toFile()).start();
-        await().atMost(WAIT).until(() -> Files.readString(masterOut).contains("ACTIVE epoch=1"));
-        agent = startAgent(1, "reattach");
+        cluster = CrashCluster.start(dir);
+        startAgent("reattach");
+    }
+
+    /** The executor waits as long as the heartbeat timeout for the next agent run. */
+    private void startAgent(String recover) throws IOException {
+        cluster.startAgent("--recover", recover, "--executor-heartbeat-timeout", "60s");
     }
 
     /** The executor's command; its JVM carries this test's directory, so that {@link #findExecutor} finds it and no other. */
@@ -159,7 +119,7 @@ class ExecutorCrashTest {
         // Finishes before the crash.
         data.put("z1", "quick");
 
-        SchedulerConfig config = new SchedulerConfig(kafka.bootstrap(), "xcrash-fw", "xcrash", "tester", "*", 600_000, Clock.systemUTC());
+        SchedulerConfig config = new SchedulerConfig(cluster.bootstrap(), "xcrash-fw", "xcrash", "tester", "*", 600_000, Clock.systemUTC());
         try (SchedulerClient client = new SchedulerClient(config)) {
             client.subscribe(Duration.ofSeconds(30));
             List<String> toLaunch = new ArrayList<>(data.keySet());
@@ -169,13 +129,13 @@ class ExecutorCrashTest {
             ProcessHandle exec = findExecutor().orElseThrow(() -> new AssertionError("no executor process"));
             executorProcess = exec;
 
-            agent.destroyForcibly().waitFor();
+            cluster.agent().destroyForcibly().waitFor();
             // y1 finishes while no agent runs; the executor keeps running, waiting for the next run.
             Files.createFile(dir.resolve("release-y"));
             await().atMost(WAIT).until(() -> Files.exists(dir.resolve("release-y.seen")));
             assertTrue(exec.isAlive(), "the executor outlived its agent");
 
-            agent = startAgent(2, "reattach");
+            startAgent("reattach");
             assertTrue(exec.isAlive(), "the executor is still the same process");
             pollUntil(client, "y1 finished", () -> phases("y1").contains(TaskPhase.FINISHED), toLaunch, data);
             Files.createFile(dir.resolve("release-x"));
@@ -187,19 +147,19 @@ class ExecutorCrashTest {
 
             for (String t : data.keySet()) {
                 List<TaskPhase> phases = phases(t);
-                assertEquals(1, phases.stream().filter(p -> p == TaskPhase.RUNNING).count(), t + " ran once: " + seen.get(t));
-                assertEquals(1, phases.stream().filter(TaskPhase::isTerminal).count(), t + " ended once: " + seen.get(t));
-                assertTrue(phases.get(phases.size() - 1).isTerminal(), t + " ended last: " + seen.get(t));
+                assertEquals(1, phases.stream().filter(p -> p == TaskPhase.RUNNING).count(), t + " ran once: " + seen.of(t));
+                assertEquals(1, phases.stream().filter(TaskPhase::isTerminal).count(), t + " ended once: " + seen.of(t));
+                assertTrue(phases.get(phases.size() - 1).isTerminal(), t + " ended last: " + seen.of(t));
                 assertTrue(phases.stream().noneMatch(p -> p == TaskPhase.LOST || p == TaskPhase.UNREACHABLE || p == TaskPhase.GONE),
-                        t + ": " + seen.get(t));
+                        t + ": " + seen.of(t));
                 TaskUpdate end = last(t);
                 assertEquals(TaskPhase.FINISHED, end.phase(), end.toString());
                 assertEquals(sandbox, end.sandboxPath(), "the same executor ran " + t);
             }
             assertEquals("saw release-y", last("y1").message());
             assertEquals("saw release-x", last("x1").message());
-            assertEquals(updateIds.size(), updateIds.stream().distinct().count(), "the framework saw no update twice");
-            assertNotEquals(0, updateIds.size());
+            assertEquals(seen.updateIds.size(), seen.updateIds.stream().distinct().count(), "the framework saw no update twice");
+            assertNotEquals(0, seen.updateIds.size());
             assertTrue(exec.isAlive(), "the re-attached executor runs on, idle");
             client.teardown();
         }
@@ -212,17 +172,17 @@ class ExecutorCrashTest {
         startClusterAndAgent();
         Map<String, String> data = new LinkedHashMap<>();
         data.put("k1", "wait:" + dir.resolve("release-x"));
-        SchedulerConfig config = new SchedulerConfig(kafka.bootstrap(), "xclean-fw", "xclean", "tester", "*", 600_000, Clock.systemUTC());
+        SchedulerConfig config = new SchedulerConfig(cluster.bootstrap(), "xclean-fw", "xclean", "tester", "*", 600_000, Clock.systemUTC());
         try (SchedulerClient client = new SchedulerClient(config)) {
             client.subscribe(Duration.ofSeconds(30));
             List<String> toLaunch = new ArrayList<>(data.keySet());
             pollUntil(client, "k1 running", () -> phases("k1").contains(TaskPhase.RUNNING), toLaunch, data);
             ProcessHandle exec = findExecutor().orElseThrow(() -> new AssertionError("no executor process"));
             executorProcess = exec;
-            agent.destroyForcibly().waitFor();
+            cluster.agent().destroyForcibly().waitFor();
             assertTrue(exec.isAlive(), "the executor outlived its agent");
 
-            agent = startAgent(2, "cleanup");
+            startAgent("cleanup");
             pollUntil(client, "k1 ended", () -> phases("k1").stream().anyMatch(TaskPhase::isTerminal), toLaunch, data);
             TaskUpdate end = last("k1");
             assertEquals(TaskPhase.KILLED, end.phase(), end.toString());
@@ -234,17 +194,15 @@ class ExecutorCrashTest {
     }
 
     private List<TaskPhase> phases(String taskId) {
-        return seen.getOrDefault(taskId, List.of()).stream().map(TaskUpdate::phase).toList();
+        return seen.phases(taskId);
     }
 
     private TaskUpdate running(String taskId) {
-        return seen.get(taskId).stream().filter(u -> u.phase() == TaskPhase.RUNNING).findFirst().orElseThrow();
+        return seen.running(taskId);
     }
 
     private TaskUpdate last(String taskId) {
-        List<TaskUpdate> updates = seen.get(taskId);
-        assertNotNull(updates, taskId);
-        return updates.get(updates.size() - 1);
+        return seen.last(taskId);
     }
 
     /** Polls the framework's events, launching the tasks on the first offer that fits and acknowledging updates. */
@@ -268,9 +226,8 @@ class ExecutorCrashTest {
                     }
                 } else if (e instanceof SchedulerEvent.TaskUpdated u) {
                     TaskUpdate update = u.update();
-                    seen.computeIfAbsent(update.taskId(), k -> new ArrayList<>()).add(update);
+                    seen.add(update);
                     if (update.updateId() != null) {
-                        updateIds.add(update.updateId());
                         client.acknowledge(update);
                     }
                 }
