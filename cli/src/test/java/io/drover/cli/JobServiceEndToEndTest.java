@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Jobs through {@code drover job submit} and the job service on a local cluster of a real broker,
  * a master and two agents, run by real executor processes that shuffle between the agents: the
- * results equal a plain Java computation byte for byte, also when an executor is killed mid-stage;
+ * results of wordcount, sort, grep and join equal a plain Java computation byte for byte, also when an
+ * executor is killed mid-stage;
  * bad input exits 2 with one line, a failing function exits 1 with its reason.
  */
 class JobServiceEndToEndTest {
@@ -176,6 +177,49 @@ class JobServiceEndToEndTest {
             }
         }
         assertEquals(expected.toString(), output(grep), "matching lines in input order");
+    }
+
+    @Test
+    void joinEqualsAPlainNestedLoopJoin() throws Exception {
+        // Keys repeat on both sides (so one key gives many pairs), some keys are on one side only,
+        // a value may hold the separator again, and a line without one is a key with an empty value.
+        Random random = new Random(23);
+        List<String> left = new ArrayList<>();
+        List<String> right = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            left.add("k" + random.nextInt(1500) + "\tleft" + i + (i % 97 == 0 ? "\twith a tab" : ""));
+        }
+        for (int i = 0; i < 3000; i++) {
+            right.add(i % 211 == 0 ? "k" + random.nextInt(2000) : "k" + (500 + random.nextInt(1500)) + "\tright" + i);
+        }
+        Path leftFile = dir.resolve("join-left.txt");
+        Path rightDir = dir.resolve("join-right");
+        Files.createDirectories(rightDir);
+        Files.write(leftFile, left);
+        Files.write(rightDir.resolve("a.txt"), right.subList(0, 1700));
+        Files.write(rightDir.resolve("b.txt"), right.subList(1700, right.size()));
+        Path out = dir.resolve("join-out");
+        Run run = drover("job", "submit", "join", "--input", leftFile.toString(), "--input", rightDir.toString(), "--output",
+                out.toString(), "--partitions", "3");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        StringBuilder expected = new StringBuilder();
+        List<String[]> rights = right.stream().map(JobServiceEndToEndTest::splitAtTab).toList();
+        for (String l : left) {
+            String[] lk = splitAtTab(l);
+            for (String[] rk : rights) {
+                if (lk[0].equals(rk[0])) {
+                    expected.append(lk[0]).append('\t').append(lk[1]).append('\t').append(rk[1]).append('\n');
+                }
+            }
+        }
+        assertTrue(expected.length() > 0, "the inputs share keys");
+        assertEquals(sortedLines(expected.toString()), sortedLines(output(out)));
+    }
+
+    /** A line's key and value: split at the first tab; no tab is a key with an empty value. */
+    private static String[] splitAtTab(String line) {
+        int i = line.indexOf('\t');
+        return i < 0 ? new String[] {line, ""} : new String[] {line.substring(0, i), line.substring(i + 1)};
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.Set;
  *
  * <p>A task may run when every parent stage of its stage is complete. A failed attempt puts the
  * task back, up to {@code maxAttempts} attempts; a failure caused by a lost map output also puts
- * that map task back (the map stage is incomplete again, so its children wait for it).
+ * that map task back, with the other needed outputs on its agent (the map stage is incomplete
+ * again, so its children wait for it).
  */
 final class JobRun {
 
@@ -335,7 +336,7 @@ final class JobRun {
                     .findFirst().orElse(null);
         }
         if (outcome.fetchFailed()) {
-            lose(outcome.fetchStage(), outcome.fetchMap(), nowMs);
+            fetchFailed(outcome.fetchStage(), outcome.fetchMap(), nowMs);
         }
         t.failures += countsAgainstTask ? 1 : 0;
         // Lost attempts are retried too, but never more than twice the attempt budget in all.
@@ -368,12 +369,33 @@ final class JobRun {
     }
 
     /**
+     * A reducer could not read a map output. Its task runs again, and so does every other map
+     * output its agent holds that is still needed: the usual cause is an agent that is gone, and
+     * losing its outputs one failed fetch at a time would cost each reducer an attempt per output.
+     */
+    void fetchFailed(int stage, int map, long nowMs) {
+        if (stage < 0 || stage >= stages.length || map < 0 || map >= stages[stage].tasks.length) {
+            return;
+        }
+        TaskData.Output o = stages[stage].tasks[map].output;
+        lose(stage, map, nowMs);
+        if (o != null) {
+            outputsLost(o.agentId(), nowMs);
+        }
+    }
+
+    /**
      * Map outputs on a lost agent, of stages some unfinished stage still reads, run again.
      *
      * @return how many were lost
      */
     int agentLost(String agentId, long nowMs) {
         executorAgents.remove(agentId);
+        return outputsLost(agentId, nowMs);
+    }
+
+    /** The still-needed map outputs on an agent are gone: their tasks run again. */
+    private int outputsLost(String agentId, long nowMs) {
         int lost = 0;
         for (StageState s : stages) {
             boolean needed = false;

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * cannot use with a filter, suppresses offers when no job has work, and revives when work appears.
  *
  * <p>A failed attempt is retried up to {@code maxAttempts}; an attempt lost with its executor or
- * agent is retried without using an attempt (bounded too); a reducer that could not fetch a map
- * output has that map task run again, as do map outputs on a lost agent. A task out of attempts
+ * agent is retried without using an attempt (bounded too), and so is one on an agent the master
+ * reports unreachable, without waiting for its removal; a reducer that could not fetch a map output
+ * has that map task run again, with every other needed map output on the same agent, as do the map
+ * outputs on an agent that is removed or unreachable. A task out of attempts
  * fails its job with its reason. Progress goes to {@code drover.jobs} as PROGRESS events, the end
  * as a STATE event with the per-stage summary.
  *
@@ -257,16 +259,20 @@ public final class JobService implements AutoCloseable {
         } else if (event instanceof SchedulerEvent.TaskUpdated updated) {
             update(updated.update());
         } else if (event instanceof SchedulerEvent.AgentLost lost) {
-            long now = clock.millis();
-            agentCpus.remove(lost.agentId());
-            for (JobRun job : running.values()) {
-                int n = job.agentLost(lost.agentId(), now);
-                if (n > 0) {
-                    LOG.warn("job {}: agent {} lost with {} map outputs; running them again", job.jobId, lost.agentId(), n);
-                }
-            }
+            agentLost(lost.agentId(), clock.millis());
         } else if (event instanceof SchedulerEvent.CallRefused refused) {
             LOG.warn("the master refused {}: {}", refused.callType(), refused.message());
+        }
+    }
+
+    /** An agent was removed or is unreachable: every job's map outputs there run again. */
+    private void agentLost(String agentId, long now) {
+        agentCpus.remove(agentId);
+        for (JobRun job : running.values()) {
+            int n = job.agentLost(agentId, now);
+            if (n > 0) {
+                LOG.warn("job {}: agent {} lost with {} map outputs; running them again", job.jobId, agentId, n);
+            }
         }
     }
 
@@ -379,7 +385,10 @@ public final class JobService implements AutoCloseable {
                 }
                 return;
             }
-            if (!u.phase().isTerminal()) {
+            // An unreachable agent may come back, but its tasks and map outputs cannot be counted on
+            // meanwhile (the master removes it only after a long timeout): run them elsewhere now.
+            boolean unreachable = u.phase() == TaskPhase.UNREACHABLE;
+            if (!u.phase().isTerminal() && !unreachable) {
                 return;
             }
             byTaskId.remove(u.taskId());
@@ -401,7 +410,12 @@ public final class JobService implements AutoCloseable {
                 }
                 verdict = job.finished(a, outcome, now);
             } else {
-                boolean executorGone = "EXECUTOR_TERMINATED".equals(u.reason()) || u.phase() == TaskPhase.LOST
+                if (unreachable) {
+                    // Should the agent return, its copy of this attempt is killed (it belongs to no job then).
+                    client.kill(u.taskId());
+                    agentLost(u.agentId(), now);
+                }
+                boolean executorGone = unreachable || "EXECUTOR_TERMINATED".equals(u.reason()) || u.phase() == TaskPhase.LOST
                         || u.phase() == TaskPhase.GONE || u.phase() == TaskPhase.DROPPED
                         || (u.reason() != null && u.reason().startsWith("AGENT_"));
                 if (executorGone) {

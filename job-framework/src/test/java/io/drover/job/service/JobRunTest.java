@@ -85,6 +85,19 @@ class JobRunTest {
     }
 
     @Test
+    void aFailedFetchRunsAgainEveryNeededOutputOfThatAgentAtOnce() {
+        job.finished(launch(0, 0, "b"), OK, 0);
+        job.finished(launch(0, 1, "b"), OK, 0);
+        JobRun.Attempt r0 = launch(1, 0, "a");
+        JobRun.Attempt r1 = launch(1, 1, "a");
+        job.failed(r0, "refused", TaskOutcome.parse("fetch-failed stage=0 map=0: connection refused"), false, 5);
+        assertEquals(0, job.stages[0].done, "map 1 on the same agent runs again too, before another reducer trips on it");
+        assertArrayEquals(new int[] {0, 0}, job.pick("a", "h", 5, 0));
+        job.failed(r1, "refused", TaskOutcome.parse("fetch-failed stage=0 map=1: connection refused"), false, 6);
+        assertEquals(0, job.stages[1].tasks[1].failures, "a fetch failure is not the reducer's own");
+    }
+
+    @Test
     void aStragglerGetsACopyOnAnotherAgentAndTheFirstToFinishWins() throws Exception {
         Path in = Files.createDirectories(dir.resolve("four"));
         for (int i = 0; i < 4; i++) {
