@@ -100,6 +100,16 @@ class JobServiceEndToEndTest {
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The job id that {@code submit --detach} printed: its one line of the form NAME-8 hex digits
+     * (other threads of this JVM may log to the same stdout meanwhile).
+     */
+    static String jobIdIn(String out) {
+        return out.lines().filter(l -> l.matches("[A-Za-z0-9_-]+-[0-9a-f]{8}")).reduce((a, b) -> {
+            throw new AssertionError("two job ids in " + out);
+        }).orElseThrow(() -> new AssertionError("no job id in " + out));
+    }
+
     static List<String> inputLines() throws IOException {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> files = Files.list(text)) {
@@ -232,7 +242,7 @@ class JobServiceEndToEndTest {
             Run run = drover("job", "submit", "--jar", jar.toString(), "--class", SlowWordCount.class.getName(), "--detach",
                     "--", text.toString(), out.toString(), gate.toString());
             assertEquals(0, run.exit(), run.err());
-            jobId = run.out().trim();
+            jobId = jobIdIn(run.out());
             // Once a map task runs (it said so and waits for the gate), kill -9 an executor.
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 try (Stream<Path> files = Files.list(dir)) {
@@ -260,7 +270,7 @@ class JobServiceEndToEndTest {
         Run run = drover("job", "submit", "--jar", jarOf(SlowWordCount.class).toString(), "--class",
                 SlowWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString());
         assertEquals(0, run.exit(), run.err());
-        String jobId = run.out().trim();
+        String jobId = jobIdIn(run.out());
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             try (Stream<Path> files = Files.list(dir)) {
                 return files.anyMatch(p -> p.getFileName().toString().startsWith("gate-restart.started-"));

@@ -37,7 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
@@ -129,25 +131,34 @@ class JobServiceShuffleTest {
         Process doomed = startAgentProcess("agent-a");
         Path out = dir.resolve("killed-agent-out");
         Path gate = dir.resolve("gate");
-        // Map tasks on this JVM's agent (and map task 0) hold until the gate opens, so every map
-        // output done before then is on the doomed agent.
-        Run run = drover("job", "submit", "--partitions", "8", "--jar", jarOf(GatedWordCount.class).toString(), "--class",
-                GatedWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString(),
-                Long.toString(ProcessHandle.current().pid()));
-        assertEquals(0, run.exit(), run.err());
-        String jobId = run.out().trim();
-        try (JobClient watcher = new JobClient(kafka.bootstrap(), Clock.systemUTC());
-                JobClient follower = new JobClient(kafka.bootstrap(), Clock.systemUTC())) {
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> mapTasksDone(watcher, jobId) >= 2);
+        try (JobClient client = new JobClient(kafka.bootstrap(), Clock.systemUTC())) {
+            // Map tasks on this JVM's agent (and map task 0) hold until the gate opens, so every map
+            // output done before then is on the doomed agent.
+            Run run = drover("job", "submit", "--partitions", "8", "--jar", jarOf(GatedWordCount.class).toString(), "--class",
+                    GatedWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString(),
+                    Long.toString(ProcessHandle.current().pid()));
+            assertEquals(0, run.exit(), run.err());
+            String jobId = JobServiceEndToEndTest.jobIdIn(run.out());
+            AtomicInteger mapsDone = new AtomicInteger();
+            CompletableFuture<JobEvent> end = CompletableFuture.supplyAsync(() -> client.follow(jobId, e -> {
+                if (!e.getStages().isEmpty()) {
+                    mapsDone.accumulateAndGet(e.getStages().get(0).getTasksDone(), Math::max);
+                }
+            }, Duration.ofSeconds(30)));
+            await().atMost(WAIT).until(() -> mapsDone.get() >= 2 || end.isDone());
+            if (end.isDone()) {
+                fail("the job ended before its agent was killed: " + end.handle((e, t) -> t != null ? t.toString()
+                        : e.getState() + " " + e.getMessage()).join());
+            }
             assertTrue(hasMapOutput(dir.resolve("agent-a")), "the doomed agent holds map outputs");
             doomed.destroyForcibly();
             await().atMost(WAIT).until(() -> !doomed.isAlive());
             Files.createFile(gate);
-            JobEvent end = assertTimeoutPreemptively(WAIT, () -> follower.follow(jobId, e -> { }, Duration.ofSeconds(30)),
-                    "the job ends without waiting for the dead agent to be removed");
-            assertEquals(JobState.SUCCEEDED, end.getState(), end.getMessage());
-            int failedAttempts = end.getStages().stream().mapToInt(StageProgress::getFailedAttempts).sum();
-            System.err.println("job " + jobId + " after the agent was killed: " + end.getMessage() + ", " + failedAttempts
+            // Bounded: without its fix the job waited for the master to remove the dead agent (10 min).
+            JobEvent last = end.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(JobState.SUCCEEDED, last.getState(), last.getMessage());
+            int failedAttempts = last.getStages().stream().mapToInt(StageProgress::getFailedAttempts).sum();
+            System.err.println("job " + jobId + " after the agent was killed: " + last.getMessage() + ", " + failedAttempts
                     + " failed attempts");
         } finally {
             if (!Files.exists(gate)) {
@@ -177,7 +188,7 @@ class JobServiceShuffleTest {
         Run run = drover("job", "submit", "sort", "--input", input.toString(), "--output", out.toString(), "--partitions", "4",
                 "--detach");
         assertEquals(0, run.exit(), run.err());
-        String jobId = run.out().trim();
+        String jobId = JobServiceEndToEndTest.jobIdIn(run.out());
         long[] heapMb = {0};
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
             executorsOf(jobId).forEach(p -> heapMb[0] = Math.max(heapMb[0], maxHeapMb(commandLine(p))));
@@ -249,15 +260,6 @@ class JobServiceShuffleTest {
         agentProcesses.add(p);
         await().atMost(WAIT).until(() -> Files.readString(log).contains(" offers "));
         return p;
-    }
-
-    /** Map tasks of the job's first stage that are done, as its latest progress says. */
-    private static int mapTasksDone(JobClient client, String jobId) {
-        JobEvent e = JobClient.latest(client.history()).get(jobId);
-        if (e == null || e.getStages().isEmpty()) {
-            return 0;
-        }
-        return e.getStages().get(0).getTasksDone();
     }
 
     /** Whether a work directory holds a map output index. */
