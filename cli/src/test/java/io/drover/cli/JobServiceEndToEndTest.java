@@ -71,6 +71,17 @@ class JobServiceEndToEndTest {
         if (cluster != null) {
             cluster.close();
         }
+        killExecutorsOf(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Kills the executors that the agent of this process id started: they outlive a stopped agent
+     * for a while (to be re-attached by its next run), and not as its descendants.
+     */
+    static void killExecutorsOf(long agentPid) {
+        ProcessHandle.allProcesses()
+                .filter(p -> environment(p).contains("DROVER_AGENT_PID=" + agentPid + "\0"))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Runs the CLI; returns exit code, stdout, stderr. */

@@ -99,7 +99,7 @@ class JobServiceShuffleTest {
         }
         for (Process p : agentProcesses) {
             p.destroyForcibly();
-            killExecutorsOf(p.pid());
+            JobServiceEndToEndTest.killExecutorsOf(p.pid());
         }
         if (master != null) {
             master.close();
@@ -107,6 +107,7 @@ class JobServiceShuffleTest {
         if (kafka != null) {
             kafka.close();
         }
+        JobServiceEndToEndTest.killExecutorsOf(ProcessHandle.current().pid());
     }
 
     @Test
@@ -164,11 +165,11 @@ class JobServiceShuffleTest {
             if (!Files.exists(gate)) {
                 Files.createFile(gate);
             }
-            killExecutorsOf(doomed.pid());
+            JobServiceEndToEndTest.killExecutorsOf(doomed.pid());
         }
         StringBuilder sb = new StringBuilder();
         expected.forEach((w, n) -> sb.append(w).append('\t').append(n).append('\n'));
-        assertEquals(sb.toString(), sortedLines(output(out)));
+        assertEquals(sb.toString(), JobServiceEndToEndTest.sortedLines(JobServiceEndToEndTest.output(out)));
     }
 
     @Test
@@ -191,7 +192,7 @@ class JobServiceShuffleTest {
         String jobId = JobServiceEndToEndTest.jobIdIn(run.out());
         long[] heapMb = {0};
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            executorsOf(jobId).forEach(p -> heapMb[0] = Math.max(heapMb[0], maxHeapMb(commandLine(p))));
+            executors().forEach(p -> heapMb[0] = Math.max(heapMb[0], maxHeapMb(JobServiceEndToEndTest.commandLine(p))));
             return heapMb[0] > 0;
         });
         try (JobClient follower = new JobClient(kafka.bootstrap(), Clock.systemUTC())) {
@@ -269,16 +270,10 @@ class JobServiceShuffleTest {
         }
     }
 
-    /** Executors the agent with this process id started: they outlive it (awaiting a new agent run). */
-    private static void killExecutorsOf(long agentPid) {
-        ProcessHandle.allProcesses()
-                .filter(p -> environment(p).contains("DROVER_AGENT_PID=" + agentPid + "\0"))
-                .forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private static Stream<ProcessHandle> executorsOf(String jobId) {
+    /** The job executors that this JVM's agent runs now. */
+    private static Stream<ProcessHandle> executors() {
         return ProcessHandle.current().descendants()
-                .filter(p -> environment(p).contains("DROVER_EXECUTOR_ID=job-" + jobId + "\0"));
+                .filter(p -> JobServiceEndToEndTest.commandLine(p).contains("io.drover.job.executor.JobExecutorMain"));
     }
 
     private static long maxHeapMb(String commandLine) {
@@ -288,37 +283,6 @@ class JobServiceShuffleTest {
             mb = Long.parseLong(m.group(1)) * (m.group(2).equalsIgnoreCase("g") ? 1024 : 1);
         }
         return mb;
-    }
-
-    static String environment(ProcessHandle p) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static String commandLine(ProcessHandle p) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static String sortedLines(String s) {
-        return s.lines().sorted().map(l -> l + "\n").reduce("", String::concat);
-    }
-
-    static String output(Path out) throws IOException {
-        assertTrue(Files.exists(out.resolve("_SUCCESS")), "the job committed");
-        StringBuilder sb = new StringBuilder();
-        try (Stream<Path> files = Files.list(out)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
-                sb.append(Files.readString(f));
-            }
-        }
-        return sb.toString();
     }
 
     record Run(int exit, String out, String err) {}
