@@ -191,6 +191,7 @@ class JobServiceShuffleTest {
         assertEquals(0, run.exit(), run.err());
         String jobId = JobServiceEndToEndTest.jobIdIn(run.out());
         long[] heapMb = {0};
+        long shuffleBytes;
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
             executors().forEach(p -> heapMb[0] = Math.max(heapMb[0], maxHeapMb(JobServiceEndToEndTest.commandLine(p))));
             return heapMb[0] > 0;
@@ -198,11 +199,13 @@ class JobServiceShuffleTest {
         try (JobClient follower = new JobClient(kafka.bootstrap(), Clock.systemUTC())) {
             JobEvent end = assertTimeoutPreemptively(WAIT, () -> follower.follow(jobId, e -> { }, Duration.ofSeconds(30)));
             assertEquals(JobState.SUCCEEDED, end.getState(), end.getMessage());
+            shuffleBytes = end.getStages().stream().mapToLong(StageProgress::getBytes).max().orElse(0);
         }
-        System.err.printf("sorted %d MB with executors of %d MB heap in %d ms%n", inputBytes >> 20, heapMb[0],
+        System.err.printf("sorted %d MB (shuffled %d MB) with executors of %d MB heap in %d ms%n", inputBytes >> 20,
+                shuffleBytes >> 20, heapMb[0],
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        assertTrue(inputBytes >= 3 * (heapMb[0] << 20), "the input is several executor heaps: " + inputBytes + " bytes, "
-                + heapMb[0] + " MiB heap");
+        assertTrue(shuffleBytes >= 3 * (heapMb[0] << 20), "the shuffle is several executor heaps: " + shuffleBytes
+                + " bytes (compressed) through executors of " + heapMb[0] + " MiB heap");
         // The part files in name order are the records by key: 0, 1, 2, ...
         List<Path> parts;
         assertTrue(Files.exists(out.resolve("_SUCCESS")), "the job committed");
