@@ -20,13 +20,15 @@ import java.util.Map;
  *
  * @param frameworkId the job service's framework id (names the agents' shuffle directories)
  * @param jobId the job, also the sink's job id
- * @param planUri a {@code file://} URI of the plan's bytes ({@link io.drover.job.plan.JobPlan#toBytes})
+ * @param planUri where the plan's bytes ({@link io.drover.job.plan.JobPlan#toBytes}) are: an
+ *     {@code http(s)://} URL the agent fetched into the executor's sandbox (under the URL's last
+ *     path segment) before starting it, or a {@code file://} path readable on the agent's host
  * @param stage the task's stage
  * @param partition the task's partition
  * @param attempt the attempt number, unique per task
  * @param agents the HTTP address ({@code host:port}) of every agent named in {@code outputs}
  * @param outputs the map outputs of the stages this task reads, by stage, then by map task
- * @param jarUri a user job's jar ({@code file://}), loaded with the plan; empty for a built-in job
+ * @param jarUri a user job's jar (a URL like {@code planUri}'s), loaded with the plan; empty for a built-in job
  * @param jarSha256 the jar's SHA-256 in hex, checked before it is loaded
  */
 public record TaskData(String frameworkId, String jobId, String planUri, int stage, int partition, int attempt,

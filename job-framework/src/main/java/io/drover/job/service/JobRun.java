@@ -101,6 +101,10 @@ final class JobRun {
     /** A user job's jar and its SHA-256, which executors load the plan with; empty for a built-in job. */
     String jarUri = "";
     String jarSha256 = "";
+    /** What the agents fetch into the sandbox of this job's executor before starting it: the plan, then the jar if any. */
+    java.util.List<io.drover.api.scheduler.TaskSpec.Uri> executorUris = java.util.List.of();
+    /** The SHA-256 of every file this run published on the service's artifact server, withdrawn when it ends. */
+    final java.util.List<String> published = new java.util.ArrayList<>();
     String failure;
     boolean progressChanged = true;
     long lastProgressMs;

@@ -73,6 +73,8 @@ public final class JobService implements AutoCloseable {
     private final JobServiceConfig config;
     private final Clock clock;
     private final JobLauncher launcher;
+    /** Serves plans and user jars to the agents. */
+    private final ArtifactServer artifacts;
     private final Map<String, JobRun> running = new LinkedHashMap<>();
     private final Map<String, JobRun> byTaskId = new HashMap<>();
     private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
@@ -90,10 +92,18 @@ public final class JobService implements AutoCloseable {
     private boolean declinedIdle;
     private long nextProgressMs;
 
+    /**
+     * @throws java.io.UncheckedIOException when it cannot listen at {@code config.httpListen()}
+     */
     public JobService(JobServiceConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.launcher = new JobLauncher(config);
+        try {
+            this.artifacts = new ArtifactServer(config.httpListen());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot serve plans and jars at " + config.httpListen() + ": " + e.getMessage(), e);
+        }
+        this.launcher = new JobLauncher(config, artifacts);
     }
 
     /** Starts the service's thread; {@link #awaitReady} waits for its subscription. */
@@ -343,7 +353,7 @@ public final class JobService implements AutoCloseable {
         command.add("--threads");
         command.add(Integer.toString(threads));
         return new TaskSpec.ExecutorSpec(executorId(job.runId), command, Map.of(),
-                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0));
+                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0), job.executorUris);
     }
 
     static String executorId(String runId) {
@@ -454,8 +464,10 @@ public final class JobService implements AutoCloseable {
         running.remove(job.jobId);
         LOG.info("job {} {}: {}", job.jobId, state, message);
         send(job.jobId, job.name, state, message, job);
+        // Executors that shut down later see the plan gone (404) and delete the job's map outputs.
+        job.published.forEach(artifacts::withdraw);
         try {
-            Files.deleteIfExists(Path.of(java.net.URI.create(job.planUri)));
+            Files.deleteIfExists(config.stateDir().resolve("plans").resolve(job.runId + ".plan"));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot delete the plan of job {}: {}", job.jobId, e.toString());
         }
@@ -529,6 +541,7 @@ public final class JobService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        artifacts.close();
     }
 
     /**
