@@ -34,8 +34,11 @@ import java.util.Locale;
  */
 final class JobLauncher {
 
-    /** A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job. */
-    record Queued(String jobId, String name, JobSubmission submission, int run) {}
+    /**
+     * A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job;
+     * {@code receivedMs} is when this service read it (service clock).
+     */
+    record Queued(String jobId, String name, JobSubmission submission, int run, long receivedMs) {}
 
     /** What was submitted cannot run. */
     static final class InvalidSubmission extends Exception {

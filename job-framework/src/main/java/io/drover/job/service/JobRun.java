@@ -106,6 +106,11 @@ final class JobRun {
     /** The SHA-256 of every file this run published on the service's artifact server, withdrawn when it ends. */
     final java.util.List<String> published = new java.util.ArrayList<>();
     String failure;
+    /** When the service read the submission, finished planning, launched the first task, saw a task running; 0 until then. */
+    long receivedMs;
+    long plannedMs;
+    long firstLaunchMs;
+    long firstRunningMs;
     boolean progressChanged = true;
     long lastProgressMs;
 

@@ -178,7 +178,7 @@ public final class JobService implements AutoCloseable {
         for (JobEvent e : submits.values()) {
             int run = runs.getOrDefault(e.getJobId(), 0);
             LOG.info("resuming job {} ({}) from the start as run {}", e.getJobId(), e.getName(), run);
-            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run));
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run, clock.millis()));
         }
     }
 
@@ -210,7 +210,7 @@ public final class JobService implements AutoCloseable {
                 send(e.getJobId(), e.getName(), JobState.FAILED, "the job service has " + MAX_QUEUED + " jobs waiting", null);
                 return;
             }
-            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0));
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0, clock.millis()));
             send(e.getJobId(), e.getName(), JobState.SUBMITTED, queued.size() + running.size() <= config.maxJobs()
                     ? "accepted by the job service" : "waiting behind " + (queued.size() - 1) + " jobs", null);
         } else if (e.getKind() == JobEventKind.KILL) {
@@ -229,6 +229,8 @@ public final class JobService implements AutoCloseable {
             long now = clock.millis();
             try {
                 JobRun job = launcher.launch(q, now, defaultSplits());
+                job.receivedMs = q.receivedMs();
+                job.plannedMs = clock.millis();
                 running.put(job.jobId, job);
                 send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + ": " + job.stages.length + " stages",
                         job);
@@ -327,6 +329,9 @@ public final class JobService implements AutoCloseable {
                     task, spec, bytes));
             byTaskId.put(taskId, chosen);
             chosen.executorAgents.add(offer.agentId());
+            if (chosen.firstLaunchMs == 0) {
+                chosen.firstLaunchMs = now;
+            }
             left = minus(left, need);
         }
         if (tasks.isEmpty()) {
@@ -388,6 +393,12 @@ public final class JobService implements AutoCloseable {
                     client.kill(u.taskId());
                 }
                 return;
+            }
+            if (u.phase() == TaskPhase.RUNNING && job.firstRunningMs == 0) {
+                job.firstRunningMs = clock.millis();
+                LOG.info("job {}: first task running {} ms after the service read the submission (waited and planned {} ms, "
+                                + "first launch at {} ms)", job.jobId, job.firstRunningMs - job.receivedMs,
+                        job.plannedMs - job.receivedMs, job.firstLaunchMs - job.receivedMs);
             }
             if (!u.phase().isTerminal()) {
                 return;
