@@ -106,12 +106,15 @@ public final class JobExecutor implements Executor {
             Files.createDirectories(workDir);
             StageOutput out = plan.stage(task.stage()).output();
             JobCommitter<?> committer = out instanceof StageOutput.ToSink sink ? committer(task, sink) : null;
-            TaskEnv env = new TaskEnv(workDir, new ClusterShuffleFetcher(task, agentId, workDir,
-                    fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch"))), shuffle,
-                    stage -> stage == task.stage() ? committer : null);
+            ClusterShuffleFetcher fetcher = new ClusterShuffleFetcher(task, agentId, workDir,
+                    fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch")));
+            TaskEnv env = new TaskEnv(workDir, fetcher, shuffle, stage -> stage == task.stage() ? committer : null);
             Thread.currentThread().setContextClassLoader(loaders.getOrDefault(task.planUri(), JobExecutor.class.getClassLoader()));
             TaskResult r = TaskRunner.run(plan, task.stage(), task.partition(), task.attempt(), env);
-            driver.finished(taskId, TaskOutcome.finished(r, agentHttp));
+            if (fetcher.readFromDisk() > 0) {
+                LOG.info("task {} read {} map output blocks of other agents on this host from disk", taskId, fetcher.readFromDisk());
+            }
+            driver.finished(taskId, TaskOutcome.finished(r, agentHttp, shuffleDir.toAbsolutePath().toString()));
         } catch (TaskFailedException e) {
             LOG.warn("{}", e.getMessage());
             cleanUp(workDir, task);

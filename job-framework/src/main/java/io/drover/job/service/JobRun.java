@@ -264,8 +264,8 @@ final class JobRun {
     }
 
     /** Records a launch of the next attempt of a task and returns its task data. */
-    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId, Map<String, String> httpByAgent,
-            long nowMs) {
+    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId,
+            java.util.function.Function<String, TaskData.Agent> agentInfo, long nowMs) {
         TaskState t = stages[stage].tasks[partition];
         int attempt = t.nextAttempt++;
         if (t.running.isEmpty()) {
@@ -275,14 +275,18 @@ final class JobRun {
         t.running.add(taskId);
         attempts.put(taskId, new Attempt(taskId, stage, partition, attempt, agentId, nowMs));
         Map<Integer, List<TaskData.Output>> outputs = new LinkedHashMap<>();
-        Map<String, String> agents = new LinkedHashMap<>();
+        Map<String, TaskData.Agent> agents = new LinkedHashMap<>();
         for (int parent : stages[stage].plan.parents()) {
             List<TaskData.Output> list = new ArrayList<>();
             for (TaskState m : stages[parent].tasks) {
                 list.add(m.output);
-                agents.put(m.output.agentId(), httpByAgent.getOrDefault(m.output.agentId(), ""));
+                agents.computeIfAbsent(m.output.agentId(), agentInfo);
             }
             outputs.put(parent, list);
+        }
+        if (!outputs.isEmpty()) {
+            // A reducer compares its own host with the map outputs' to read those of its host from disk.
+            agents.computeIfAbsent(agentId, agentInfo);
         }
         return new TaskData(frameworkId, runId, planUri, stage, partition, attempt, agents, outputs, jarUri, jarSha256);
     }

@@ -79,6 +79,9 @@ public final class JobService implements AutoCloseable {
     private final Map<String, JobRun> byTaskId = new HashMap<>();
     private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
     private final Map<String, String> httpByAgent = new HashMap<>();
+    /** Each agent's host name (from its offers) and shuffle directory (from its finished tasks). */
+    private final Map<String, String> hostByAgent = new HashMap<>();
+    private final Map<String, String> shuffleDirByAgent = new HashMap<>();
     /** The most CPUs each agent has offered at once: an estimate of its size. */
     private final Map<String, Double> agentCpus = new HashMap<>();
     private final CountDownLatch subscribed = new CountDownLatch(1);
@@ -286,6 +289,9 @@ public final class JobService implements AutoCloseable {
     private void place(OfferView offer) {
         long now = clock.millis();
         agentCpus.merge(offer.agentId(), offer.resources().cpus(), Math::max);
+        if (offer.hostname() != null && !offer.hostname().isEmpty()) {
+            hostByAgent.put(offer.agentId(), offer.hostname());
+        }
         ResourceSpec left = offer.resources();
         ResourceSpec task = new ResourceSpec(config.taskCpus(), config.taskMemMb(), 0, 0);
         ResourceSpec executor = new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0);
@@ -311,7 +317,7 @@ public final class JobService implements AutoCloseable {
                 break;
             }
             String taskId = chosen.nextTaskId(pick[0], pick[1]);
-            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), httpByAgent, now);
+            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), this::agentInfo, now);
             JobRun target = chosen;
             TaskSpec.ExecutorSpec spec = chosen.executorSpecs.computeIfAbsent(offer.agentId(),
                     a -> executorSpec(target, offer.resources()));
@@ -343,6 +349,12 @@ public final class JobService implements AutoCloseable {
             LOG.info("launching {} on agent {} ({})", tasks.stream().map(TaskSpec::taskId).toList(), offer.agentId(),
                     offer.hostname());
         }
+    }
+
+    /** What a task is told of an agent: where its shuffle service, host and shuffle directory are. */
+    private TaskData.Agent agentInfo(String agentId) {
+        return new TaskData.Agent(httpByAgent.getOrDefault(agentId, ""), hostByAgent.getOrDefault(agentId, ""),
+                shuffleDirByAgent.getOrDefault(agentId, ""));
     }
 
     /** {@code java -Xmx.. <Chronicle flags> -cp <class path> JobExecutorMain --threads N}. */
@@ -415,6 +427,9 @@ public final class JobService implements AutoCloseable {
             if (u.phase() == TaskPhase.FINISHED) {
                 if (!outcome.agentHttp().isEmpty()) {
                     httpByAgent.put(u.agentId(), outcome.agentHttp());
+                }
+                if (!outcome.shuffleDir().isEmpty()) {
+                    shuffleDirByAgent.put(u.agentId(), outcome.shuffleDir());
                 }
                 for (String other : job.otherAttempts(a)) {
                     LOG.info("job {}: task {} finished first; killing its copy {}", job.jobId, u.taskId(), other);
