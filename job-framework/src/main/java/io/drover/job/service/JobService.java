@@ -364,6 +364,11 @@ public final class JobService implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + Math.max(48, config.executorMemMb() * 3 / 4) + "m");
         command.addAll(ChronicleFlags.JVM_ARGS);
+        String logLevel = System.getProperty("drover.log.level");
+        if (logLevel != null && logLevel.matches("[A-Za-z]{1,8}")) {
+            // The executor's log (its sandbox's stderr) at the service's level.
+            command.add("-Ddrover.log.level=" + logLevel);
+        }
         command.add("-cp");
         command.add(job.classPath);
         command.add(JobExecutorMain.class.getName());
