@@ -304,7 +304,10 @@ final class ExecutorSupervisor {
         return null;
     }
 
-    /** Status updates still owed: RUNNING and a terminal one per task not yet running, one per running task. */
+    /**
+     * Status updates still owed: RUNNING and a terminal one per task not yet running (those waiting
+     * for their executor's fetch too), one per running task, and those made but not yet drained.
+     */
     int updatesOwed() {
         int n = 0;
         for (Exec e : all) {
@@ -315,7 +318,7 @@ final class ExecutorSupervisor {
         for (Fetching f : fetching.values()) {
             n += 2 * f.tasks.size();
         }
-        return n;
+        return n + deferred.size();
     }
 
     /** The sandboxes of executors that still run, which must not be deleted. */
