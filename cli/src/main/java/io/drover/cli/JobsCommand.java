@@ -43,6 +43,10 @@ final class JobsCommand {
                     "host's name, port 0 picks a free port (default: ${DEFAULT-VALUE})"})
         String httpListen;
 
+        @Option(names = "--no-executor-class-archive", negatable = false,
+                description = "start executors without the class-data-sharing archive of their start-up classes")
+        boolean noClassArchive;
+
         @Option(names = "--speculation", description = "run a copy of a task that runs much longer than its stage's others")
         boolean speculation;
 
@@ -52,7 +56,7 @@ final class JobsCommand {
             try {
                 config = JobServiceConfig.defaults(cluster.bootstrap(), stateDir.toAbsolutePath()).withTaskCpus(taskCpus)
                         .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation)
-                        .withHttpListen(httpListen);
+                        .withHttpListen(httpListen).withExecutorClassArchive(!noClassArchive);
             } catch (IllegalArgumentException e) {
                 System.err.println("drover jobs serve: " + e.getMessage());
                 return 2;

@@ -75,6 +75,8 @@ public final class JobService implements AutoCloseable {
     private final JobLauncher launcher;
     /** Serves plans and user jars to the agents. */
     private final ArtifactServer artifacts;
+    /** The executors' class archive; null when turned off or before the service runs. */
+    private volatile ExecutorClassArchive classArchive;
     private final Map<String, JobRun> running = new LinkedHashMap<>();
     private final Map<String, JobRun> byTaskId = new HashMap<>();
     private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
@@ -140,6 +142,9 @@ public final class JobService implements AutoCloseable {
     private void run() {
         try {
             Files.createDirectories(config.stateDir().resolve("plans"));
+            if (config.executorClassArchive()) {
+                classArchive = new ExecutorClassArchive(config.stateDir(), config.classPath(), artifacts);
+            }
             client = new SchedulerClient(new SchedulerConfig(config.bootstrap(), config.frameworkId(), "drover job service",
                     System.getProperty("user.name", "drover"), "*", FAILOVER_TIMEOUT_MS, clock));
             client.subscribe(SchedulerConfig.DEFAULT_SUBSCRIBE_TIMEOUT);
@@ -363,6 +368,15 @@ public final class JobService implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + Math.max(48, config.executorMemMb() * 3 / 4) + "m");
+        ExecutorClassArchive archive = classArchive;
+        ExecutorClassArchive.Ready cds = archive == null ? null : archive.ready();
+        List<TaskSpec.Uri> uris = job.executorUris;
+        if (cds != null) {
+            // Mapped from the sandbox, where the agent fetched it with the plan and the jar.
+            command.add(cds.jvmFlag());
+            uris = new ArrayList<>(uris);
+            uris.add(cds.uri());
+        }
         command.addAll(ChronicleFlags.JVM_ARGS);
         String logLevel = System.getProperty("drover.log.level");
         if (logLevel != null && logLevel.matches("[A-Za-z]{1,8}")) {
@@ -375,7 +389,7 @@ public final class JobService implements AutoCloseable {
         command.add("--threads");
         command.add(Integer.toString(threads));
         return new TaskSpec.ExecutorSpec(executorId(job.runId), command, Map.of(),
-                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0), job.executorUris);
+                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0), uris);
     }
 
     static String executorId(String runId) {
@@ -571,6 +585,10 @@ public final class JobService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        ExecutorClassArchive archive = classArchive;
+        if (archive != null) {
+            archive.close();
         }
         artifacts.close();
     }

@@ -29,10 +29,13 @@ import java.nio.file.Path;
  * @param httpListen {@code host:port} where the service serves job plans and user jars to the
  *     agents, which fetch them into executors' sandboxes ({@code 0.0.0.0} is advertised as this
  *     machine's host name, port 0 picks a free port); default {@value #DEFAULT_HTTP_LISTEN}
+ * @param executorClassArchive whether executors start with a class-data-sharing archive of their
+ *     start-up classes, built once by the service and fetched by the agents (see
+ *     {@link ExecutorClassArchive}); default true
  */
 public record JobServiceConfig(String bootstrap, String frameworkId, Path stateDir, String classPath, double taskCpus,
         long taskMemMb, double executorCpus, long executorMemMb, int maxAttempts, long localityWaitMs, int maxJobs,
-        long progressIntervalMs, boolean speculation, String httpListen) {
+        long progressIntervalMs, boolean speculation, String httpListen, boolean executorClassArchive) {
 
     public static final String DEFAULT_FRAMEWORK_ID = "drover-jobs";
     public static final double SPECULATION_QUANTILE = 0.75;
@@ -74,36 +77,41 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
     /** The defaults, with executors on this JVM's class path. */
     public static JobServiceConfig defaults(String bootstrap, Path stateDir) {
         return new JobServiceConfig(bootstrap, DEFAULT_FRAMEWORK_ID, stateDir, System.getProperty("java.class.path"), 1.0,
-                256, 0, 768, 4, 1000, 16, 500, false, DEFAULT_HTTP_LISTEN);
+                256, 0, 768, 4, 1000, 16, 500, false, DEFAULT_HTTP_LISTEN, true);
     }
 
     public JobServiceConfig withTaskCpus(double value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, value, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withExecutorMemMb(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen);
+                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withMaxAttempts(int value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen);
+                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withLocalityWaitMs(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation, httpListen);
+                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withSpeculation(boolean value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value, httpListen);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withHttpListen(String value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, value);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, value, executorClassArchive);
+    }
+
+    public JobServiceConfig withExecutorClassArchive(boolean value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, value);
     }
 }
