@@ -19,7 +19,8 @@ final class JobsCommand {
             description = {"Run the job service (framework drover-jobs) against a cluster until Ctrl-C. It runs the jobs",
                 "submitted with `drover job submit`, and on start resumes jobs an earlier service left unfinished.",
                 "Executors start as `java -cp <this JVM's class path>`: Drover must be installed at the same path on",
-                "every agent, and inputs, outputs and --state-dir must be at the same paths there too."})
+                "every agent, and inputs and outputs must be at the same paths there too. Agents fetch each job's",
+                "plan and user jar from this service over HTTP (--http-listen) into the executor's sandbox."})
     static final class Serve implements Callable<Integer> {
         @Mixin
         ClusterOptions cluster;
@@ -37,6 +38,15 @@ final class JobsCommand {
         @Option(names = "--max-attempts", defaultValue = "4", description = "attempts per task (default: ${DEFAULT-VALUE})")
         int maxAttempts;
 
+        @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = JobServiceConfig.DEFAULT_HTTP_LISTEN,
+                description = {"where agents fetch job plans and user jars from this service; 0.0.0.0 is advertised as this",
+                    "host's name, port 0 picks a free port (default: ${DEFAULT-VALUE})"})
+        String httpListen;
+
+        @Option(names = "--no-executor-class-archive", negatable = false,
+                description = "start executors without the class-data-sharing archive of their start-up classes")
+        boolean noClassArchive;
+
         @Option(names = "--speculation", description = "run a copy of a task that runs much longer than its stage's others")
         boolean speculation;
 
@@ -45,12 +55,19 @@ final class JobsCommand {
             JobServiceConfig config;
             try {
                 config = JobServiceConfig.defaults(cluster.bootstrap(), stateDir.toAbsolutePath()).withTaskCpus(taskCpus)
-                        .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation);
+                        .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation)
+                        .withHttpListen(httpListen).withExecutorClassArchive(!noClassArchive);
             } catch (IllegalArgumentException e) {
                 System.err.println("drover jobs serve: " + e.getMessage());
                 return 2;
             }
-            JobService service = new JobService(config, Clock.systemUTC());
+            JobService service;
+            try {
+                service = new JobService(config, Clock.systemUTC());
+            } catch (java.io.UncheckedIOException e) {
+                System.err.println("drover jobs serve: " + e.getMessage());
+                return 1;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "job-service-stop"));
             service.start();
             if (!service.awaitReady(Duration.ofSeconds(60))) {

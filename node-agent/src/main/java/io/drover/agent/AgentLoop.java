@@ -143,15 +143,16 @@ final class AgentLoop implements Runnable {
         this.journal = journal;
         this.exits = new ArrayBlockingQueue<>(config.maxRunningTasks());
         this.fetched = new ArrayBlockingQueue<>(config.maxRunningTasks());
+        // One fetcher, and so one cache, for command tasks' and executors' URIs.
+        Fetcher fetcher = Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock);
         this.tasks = new Tasks(agentId, statuses, new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), clock,
-                config.maxRunningTasks(), this::onExit, isolator,
-                Fetcher.withDefaults(workDir.fetchCacheDir(), config.fetchMaxFileBytes(), config.fetchCacheMaxBytes(), clock),
-                fetchExecutor, this::onFetched);
+                config.maxRunningTasks(), this::onExit, isolator, fetcher, fetchExecutor, this::onFetched);
         this.executors = new ExecutorSupervisor(config.executors(), agentId, statuses,
                 new ProcessLauncher(workDir.sandboxesRoot(), agentId, config.logMaxBytes(), config.logMaxFiles()), isolator, clock,
                 config.killGracePeriodMs(), this::wake,
                 (key, how) -> sendAgentMessage(ExecutorEnded.newBuilder().setFrameworkId(key.frameworkId())
-                        .setExecutorId(key.executorId()).setMessage(how).build()));
+                        .setExecutorId(key.executorId()).setMessage(how).build()),
+                fetcher, fetchExecutor);
         this.executors.advertise(httpAddress, workDir.shuffleRoot());
         this.registerBackoff = new Backoff(config.registerRetryInitialMs(), config.registerRetryMaxMs());
         this.resources = new ResourceWatch(config, machine, probeExecutor, this::wake, initialReport, startedAtMs);

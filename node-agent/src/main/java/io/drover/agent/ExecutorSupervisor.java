@@ -159,6 +159,26 @@ final class ExecutorSupervisor {
 
     private record Exited(Exec exec, int exitCode) {}
 
+    /**
+     * An executor whose URIs are being fetched into its sandbox: it has no process yet, and the
+     * tasks launched for it meanwhile wait here, in order, to be handed over once it starts.
+     */
+    private static final class Fetching {
+        final Key key;
+        final ExecutorInfo info;
+        final Path sandbox;
+        final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
+
+        Fetching(Key key, ExecutorInfo info, Path sandbox) {
+            this.key = key;
+            this.info = info;
+            this.sandbox = sandbox;
+        }
+    }
+
+    /** The end of an executor's fetch, from a fetch thread; {@code failure} null when every URI arrived. */
+    private record Fetched(Fetching executor, IOException failure) {}
+
     private final ExecutorConfig config;
     private final String agentId;
     private final StatusFactory statuses;
@@ -173,6 +193,15 @@ final class ExecutorSupervisor {
     private volatile String advertisedHttp = "";
     private volatile Path shuffleRoot;
     private final BlockingQueue<Exited> exits;
+    /** Fetches executors' URIs; null when this agent fetches none (such executors fail their tasks). */
+    private final Fetcher fetcher;
+    private final java.util.concurrent.Executor fetchExecutor;
+    /** Executors whose URIs are being fetched, by key; see {@link Fetching}. */
+    private final Map<Key, Fetching> fetching = new LinkedHashMap<>();
+    /** Ends of fetches; one per fetching executor, of which there are at most maxExecutors. */
+    private final BlockingQueue<Fetched> fetchedQueue;
+    /** Updates made outside {@link #drain()} (a kill of a task that waits for its executor's fetch), handed out by it. */
+    private final List<TaskStatus> deferred = new ArrayList<>();
     private final Map<Key, Exec> live = new HashMap<>();
     /** Every executor whose process has not been reported as exited, live or ending. */
     private final Set<Exec> all = new LinkedHashSet<>();
@@ -189,6 +218,23 @@ final class ExecutorSupervisor {
      */
     ExecutorSupervisor(ExecutorConfig config, String agentId, StatusFactory statuses, ProcessLauncher launcher, Isolator isolator,
                        Clock clock, long killGracePeriodMs, Runnable wake, java.util.function.BiConsumer<Key, String> ended) {
+        this(config, agentId, statuses, launcher, isolator, clock, killGracePeriodMs, wake, ended, null, null);
+    }
+
+    /**
+     * A supervisor that fetches each executor's URIs ({@code ExecutorInfo.command.uris}) into its
+     * sandbox, with {@code fetcher} on {@code fetchExecutor}, before it starts the executor; the
+     * fetch ends on the owner's thread through {@link #drain()} ({@code wake} is called).
+     *
+     * @param fetchExecutor runs the fetches off the loop; it should be bounded: a fetch it rejects
+     *     fails the executor's tasks
+     */
+    ExecutorSupervisor(ExecutorConfig config, String agentId, StatusFactory statuses, ProcessLauncher launcher, Isolator isolator,
+                       Clock clock, long killGracePeriodMs, Runnable wake, java.util.function.BiConsumer<Key, String> ended,
+                       Fetcher fetcher, java.util.concurrent.Executor fetchExecutor) {
+        this.fetcher = fetcher;
+        this.fetchExecutor = fetchExecutor;
+        this.fetchedQueue = new ArrayBlockingQueue<>(config.maxExecutors());
         this.config = config;
         this.agentId = agentId;
         this.statuses = statuses;
@@ -245,10 +291,23 @@ final class ExecutorSupervisor {
 
     /** Whether a task was handed to an executor here and has not ended. */
     boolean has(String frameworkId, String taskId) {
-        return find(frameworkId, taskId) != null;
+        return find(frameworkId, taskId) != null || waiting(frameworkId, taskId) != null;
     }
 
-    /** Status updates still owed: RUNNING and a terminal one per task not yet running, one per running task. */
+    /** The fetching executor a task waits for, or null. */
+    private Fetching waiting(String frameworkId, String taskId) {
+        for (Fetching f : fetching.values()) {
+            if (f.key.frameworkId().equals(frameworkId) && f.tasks.containsKey(taskId)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Status updates still owed: RUNNING and a terminal one per task not yet running (those waiting
+     * for their executor's fetch too), one per running task, and those made but not yet drained.
+     */
     int updatesOwed() {
         int n = 0;
         for (Exec e : all) {
@@ -256,7 +315,10 @@ final class ExecutorSupervisor {
                 n += t.running ? 1 : 2;
             }
         }
-        return n;
+        for (Fetching f : fetching.values()) {
+            n += 2 * f.tasks.size();
+        }
+        return n + deferred.size();
     }
 
     /** The sandboxes of executors that still run, which must not be deleted. */
@@ -265,12 +327,15 @@ final class ExecutorSupervisor {
         for (Exec e : all) {
             dirs.add(e.sandbox);
         }
+        for (Fetching f : fetching.values()) {
+            dirs.add(f.sandbox);
+        }
         return dirs;
     }
 
     /** Whether messages or exits wait for {@link #drain()}. */
     boolean hasInput() {
-        return !handoff.isEmpty() || !exits.isEmpty();
+        return !handoff.isEmpty() || !exits.isEmpty() || !fetchedQueue.isEmpty() || !deferred.isEmpty();
     }
 
     /**
@@ -293,19 +358,137 @@ final class ExecutorSupervisor {
         ExecutorInfo info = task.getExecutor();
         Key key = new Key(frameworkId, info.getExecutorId());
         Exec e = live.get(key);
+        Fetching waitingFor = e == null ? fetching.get(key) : null;
+        if (waitingFor != null) {
+            if (waitingFor.tasks.size() >= config.maxTasksPerExecutor()) {
+                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                        "executor " + key.executorId() + " already has its limit of " + config.maxTasksPerExecutor() + " tasks");
+            }
+            waitingFor.tasks.put(taskId, task);
+            return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE,
+                            "waiting for executor " + key.executorId() + "'s URIs")
+                    .setSandboxPath(waitingFor.sandbox.toString())
+                    .build();
+        }
+        if (e == null && !info.getCommand().getUris().isEmpty()) {
+            return startFetch(frameworkId, key, task);
+        }
         if (e == null) {
-            if (all.size() >= config.maxExecutors()) {
+            if (all.size() + fetching.size() >= config.maxExecutors()) {
                 return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                         "agent already runs its limit of " + config.maxExecutors() + " executors");
             }
             try {
-                e = start(key, info, task.getResources());
+                e = start(key, info, task.getResources(), launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId()));
             } catch (IOException | RuntimeException ex) {
                 String message = "cannot start executor " + key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString());
                 LOG.warn("task {} of framework {}: {}", taskId, frameworkId, message);
                 return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
             }
         }
+        return handOver(e, task);
+    }
+
+    /**
+     * Starts fetching the URIs of the executor the task names into a new sandbox, and keeps the
+     * task until the executor starts ({@link #fetched}).
+     */
+    private TaskStatus startFetch(String frameworkId, Key key, TaskInfo task) {
+        String taskId = task.getTaskId();
+        if (all.size() + fetching.size() >= config.maxExecutors()) {
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "agent already runs its limit of " + config.maxExecutors() + " executors");
+        }
+        if (fetcher == null) {
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "executor " + key.executorId() + " has URIs and this agent fetches none");
+        }
+        ExecutorInfo info = task.getExecutor();
+        Path sandbox;
+        try {
+            sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
+        } catch (IOException | RuntimeException ex) {
+            String message = "cannot start executor " + key.executorId() + ": no sandbox: " + ex.getMessage();
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
+        }
+        Fetching f = new Fetching(key, info, sandbox);
+        f.tasks.put(taskId, task);
+        List<io.drover.api.protocol.UriInfo> uris = List.copyOf(info.getCommand().getUris());
+        try {
+            fetchExecutor.execute(() -> {
+                IOException failure = null;
+                try {
+                    fetcher.fetchAll(uris, sandbox);
+                } catch (IOException ex) {
+                    failure = ex;
+                } catch (RuntimeException ex) {
+                    failure = new IOException(ex.getMessage() != null ? ex.getMessage() : ex.toString(), ex);
+                }
+                if (!fetchedQueue.offer(new Fetched(f, failure))) {
+                    // Cannot happen: at most maxExecutors fetch at once.
+                    LOG.error("executor fetch queue full; lost the fetch of executor {}", key.executorId());
+                }
+                wake.run();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
+                    "cannot start executor " + key.executorId() + ": too many fetches wait already on this agent");
+        }
+        fetching.put(key, f);
+        LOG.info("executor {} of framework {}: fetching {} URIs into {} before it starts", key.executorId(), frameworkId, uris.size(),
+                sandbox);
+        return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE,
+                        "fetching " + uris.size() + " URIs of executor " + key.executorId())
+                .setSandboxPath(sandbox.toString())
+                .build();
+    }
+
+    /**
+     * The end of an executor's fetch: starts the executor in its sandbox and hands it the tasks
+     * that waited, or, when a URI failed or the process cannot start, fails them with
+     * LAUNCH_FAILED (the message names the URI and why) and reports the executor ended.
+     */
+    private void fetched(Fetched done, List<TaskStatus> out) {
+        Fetching f = done.executor();
+        if (!fetching.remove(f.key, f)) {
+            return;
+        }
+        String failure = null;
+        Exec e = null;
+        if (done.failure() != null) {
+            failure = "cannot fetch the URIs of executor " + f.key.executorId() + ": "
+                    + (done.failure().getMessage() != null ? done.failure().getMessage() : done.failure().toString());
+        } else if (f.tasks.isEmpty()) {
+            failure = "its tasks were killed while its URIs were fetched";
+        } else {
+            try {
+                e = start(f.key, f.info, f.tasks.values().iterator().next().getResources(), f.sandbox);
+            } catch (IOException | RuntimeException ex) {
+                failure = "cannot start executor " + f.key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString());
+            }
+        }
+        if (e == null) {
+            LOG.warn("executor {} of framework {} not started: {}", f.key.executorId(), f.key.frameworkId(), failure);
+            for (TaskInfo t : f.tasks.values()) {
+                out.add(statuses.builder(f.key.frameworkId(), t.getTaskId(), TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, failure)
+                        .setSandboxPath(f.sandbox.toString()).build());
+            }
+            ended.accept(f.key, "never started: " + failure);
+            return;
+        }
+        for (TaskInfo t : f.tasks.values()) {
+            TaskStatus s = handOver(e, t);
+            if (s.getState() != TaskState.STARTING) {
+                out.add(s);
+            }
+        }
+    }
+
+    /** Gives a task to a started executor; STARTING, or FAILED with LAUNCH_FAILED when it cannot take it. */
+    private TaskStatus handOver(Exec e, TaskInfo task) {
+        String frameworkId = e.key.frameworkId();
+        String taskId = task.getTaskId();
+        Key key = e.key;
         if (e.tasks.size() >= config.maxTasksPerExecutor()) {
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                     "executor " + key.executorId() + " already runs its limit of " + config.maxTasksPerExecutor() + " tasks");
@@ -352,8 +535,7 @@ final class ExecutorSupervisor {
         }
     }
 
-    private Exec start(Key key, ExecutorInfo info, Resources firstTask) throws IOException {
-        Path sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
+    private Exec start(Key key, ExecutorInfo info, Resources firstTask, Path sandbox) throws IOException {
         Path queues = sandbox.resolve("queues");
         ChannelEnd channel = ChannelEnd.agentEnd(queues, clock);
         ExecutorEnvironment env = new ExecutorEnvironment(key.executorId(), queues, ProcessHandle.current().pid(),
@@ -587,7 +769,16 @@ final class ExecutorSupervisor {
     boolean kill(String frameworkId, String taskId, long gracePeriodMs) {
         Exec e = find(frameworkId, taskId);
         if (e == null) {
-            return false;
+            Fetching f = waiting(frameworkId, taskId);
+            if (f == null) {
+                return false;
+            }
+            // It never reached a process: it ends now, and the executor starts only if others still wait.
+            f.tasks.remove(taskId);
+            deferred.add(statuses.builder(frameworkId, taskId, TaskState.KILLED, TaskStatusReason.KILLED_BY_FRAMEWORK,
+                    "killed while its executor's URIs were fetched").setSandboxPath(f.sandbox.toString()).build());
+            wake.run();
+            return true;
         }
         ExecTask t = e.tasks.get(taskId);
         if (t.killReason != null) {
@@ -726,7 +917,13 @@ final class ExecutorSupervisor {
 
     /** Takes what the readers and process reapers handed over; returns the status updates it makes, in order. */
     List<TaskStatus> drain() {
-        List<TaskStatus> out = new ArrayList<>();
+        List<TaskStatus> out = new ArrayList<>(deferred);
+        deferred.clear();
+        List<Fetched> done = new ArrayList<>();
+        fetchedQueue.drainTo(done);
+        for (Fetched d : done) {
+            fetched(d, out);
+        }
         drainHandoff(clock.millis(), out);
         List<Exited> ended = new ArrayList<>();
         exits.drainTo(ended);
@@ -853,7 +1050,17 @@ final class ExecutorSupervisor {
      * for every task they did not report. Blocks the caller for those waits, in real time.
      */
     List<TaskStatus> stopAll(long gracePeriodMs) {
-        List<TaskStatus> out = new ArrayList<>();
+        List<TaskStatus> out = new ArrayList<>(deferred);
+        deferred.clear();
+        // Executors still fetching never start; their fetches may end later and are ignored.
+        for (Fetching f : fetching.values()) {
+            for (TaskInfo t : f.tasks.values()) {
+                out.add(statuses.builder(f.key.frameworkId(), t.getTaskId(), TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN,
+                        "killed at agent shutdown").setSandboxPath(f.sandbox.toString()).build());
+            }
+            ended.accept(f.key, "never started: the agent stops");
+        }
+        fetching.clear();
         if (all.isEmpty()) {
             return out;
         }

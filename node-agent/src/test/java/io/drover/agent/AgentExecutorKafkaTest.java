@@ -132,4 +132,80 @@ class AgentExecutorKafkaTest {
             assertEquals("e1", ended.getExecutorId());
         }
     }
+
+    private static TaskInfo taskWithUri(String agentId, String taskId, String executorId, String what, String url, String sha256) {
+        TaskInfo t = ExecutorSupervisorTest.task(taskId, executorId, what);
+        t.setAgentId(agentId);
+        io.drover.api.protocol.ExecutorInfo e = t.getExecutor();
+        io.drover.api.protocol.UriInfo uri = io.drover.api.protocol.UriInfo.newBuilder().setValue(url).setSha256(sha256)
+                .setFileName("job.jar").build();
+        t.setExecutor(io.drover.api.protocol.ExecutorInfo.newBuilder(e)
+                .setCommand(io.drover.api.protocol.CommandInfo.newBuilder(e.getCommand()).setUris(List.of(uri)).build()).build());
+        return t;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void anExecutorsUrisAreFetchedOverHttpBeforeItStartsAndABadSha256FailsItsTasksWithBothHashes() throws Exception {
+        String agentId = "agent-u";
+        int p = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        byte[] jar = "the user's jar".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/job.jar", ex -> {
+            ex.sendResponseHeaders(200, jar.length);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                out.write(jar);
+            }
+        });
+        http.start();
+        String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/job.jar";
+        String wrong = sha256("another jar".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AgentConfig config = AgentConfig.builder(kafka.bootstrap(), workDir)
+                .agentId(agentId)
+                .hostname("test-host")
+                .httpListen("")
+                .cpus(2)
+                .memMb(1_024)
+                .registerRetryInitialMs(100)
+                .registerRetryMaxMs(400)
+                .statusRetryInitialMs(300)
+                .statusRetryMaxMs(1_000)
+                .killGracePeriodMs(1_000)
+                .executors(ExecutorConfig.DEFAULTS.withHeartbeat(200, 5_000))
+                .build();
+        before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
+            try (Agent agent = new Agent(config)) {
+                agent.start();
+                master.awaitUntil("RegisterAgent", () -> master.countMessages(io.drover.api.protocol.RegisterAgent.class) >= 1);
+                master.register(p, p, 1_000);
+                master.awaitUntil("registered", agent::isRegistered);
+
+                master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
+                        taskWithUri(agentId, "good", "e1", "has:job.jar", url, sha256(jar)),
+                        taskWithUri(agentId, "bad", "e2", "finish", url, wrong))).build());
+                TaskStatus good = runThrough(master, p, "good", TaskState.FINISHED);
+                assertEquals("found job.jar", good.getMessage());
+
+                master.ack(p, master.awaitUpdate("bad STARTING", update("bad", TaskState.STARTING)));
+                TaskStatus bad = master.awaitUpdate("bad FAILED", update("bad", TaskState.FAILED));
+                master.ack(p, bad);
+                assertEquals(TaskStatusReason.LAUNCH_FAILED, bad.getReason());
+                assertTrue(bad.getMessage().contains(url) && bad.getMessage().contains(wrong) && bad.getMessage().contains(sha256(jar)),
+                        bad.getMessage());
+                // The executor that never started is reported ended, so the master frees what it held for it.
+                master.awaitUntil("ExecutorEnded of e2", () -> master.countMessages(io.drover.api.protocol.ExecutorEnded.class) == 1);
+                io.drover.api.protocol.ExecutorEnded ended = master.lastMessage(io.drover.api.protocol.ExecutorEnded.class);
+                assertEquals("e2", ended.getExecutorId());
+                assertTrue(ended.getMessage().startsWith("never started: cannot fetch the URIs of executor e2"), ended.getMessage());
+            } finally {
+                http.stop(0);
+            }
+            master.awaitUntil("no executor process left", () -> !executorProcessesLeft());
+        }
+    }
 }

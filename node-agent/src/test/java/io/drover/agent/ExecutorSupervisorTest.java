@@ -165,6 +165,110 @@ class ExecutorSupervisorTest {
         assertEquals(0, supervisor.updatesOwed());
     }
 
+    @TempDir
+    Path files;
+
+    private java.util.concurrent.ExecutorService fetchThreads;
+
+    private void startFetching(ExecutorConfig config) {
+        fetchThreads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        supervisor = new ExecutorSupervisor(config, AGENT, new StatusFactory(AGENT, clock),
+                new ProcessLauncher(sandboxes, AGENT, AgentConfig.DEFAULT_LOG_MAX_BYTES, AgentConfig.DEFAULT_LOG_MAX_FILES),
+                recordingIsolator, clock, 2_000, () -> { }, (key, how) -> ended.add(key.executorId() + ": " + how),
+                Fetcher.withDefaults(files.resolve("cache"), 1 << 20, 4 << 20, clock), fetchThreads);
+    }
+
+    @AfterEach
+    void stopFetchThreads() {
+        if (fetchThreads != null) {
+            fetchThreads.shutdownNow();
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static TaskInfo taskWithUri(String taskId, String what, io.drover.api.protocol.UriInfo uri) {
+        TaskInfo t = task(taskId, "e1", what);
+        ExecutorInfo e = t.getExecutor();
+        return TaskInfo.newBuilder(t).setExecutor(ExecutorInfo.newBuilder(e)
+                .setCommand(CommandInfo.newBuilder(e.getCommand()).setUris(List.of(uri)).build()).build()).build();
+    }
+
+    @Test
+    void anExecutorsUrisAreInItsSandboxBeforeItStartsAndTasksLaunchedMeanwhileWait() throws Exception {
+        startFetching(ExecutorConfig.DEFAULTS);
+        byte[] content = "the job's jar".getBytes(StandardCharsets.UTF_8);
+        Path source = Files.write(files.resolve("job.jar"), content);
+        io.drover.api.protocol.UriInfo uri = io.drover.api.protocol.UriInfo.newBuilder().setValue(source.toUri().toString())
+                .setSha256(sha256(content)).setFileName("user.jar").build();
+        for (String id : List.of("a", "b")) {
+            TaskStatus s = supervisor.launch(FW, taskWithUri(id, "has:user.jar", uri));
+            assertEquals(TaskState.STARTING, s.getState(), s.getMessage());
+        }
+        assertTrue(supervisor.has(FW, "b"));
+        assertEquals(4, supervisor.updatesOwed());
+        pumpUntil("both ended", () -> terminalOf("a") != null && terminalOf("b") != null);
+        for (String id : List.of("a", "b")) {
+            assertEquals(TaskState.FINISHED, terminalOf(id).getState(), terminalOf(id).getMessage());
+            assertEquals("found user.jar", terminalOf(id).getMessage());
+        }
+        assertEquals(1, supervisor.executors());
+        Path sandbox = sandboxes.resolve(FW).resolve("executor~e1");
+        assertEquals(sandbox.toString(), terminalOf("a").getSandboxPath());
+        assertTrue(Files.isRegularFile(sandbox.resolve("user.jar")));
+        // The next task of the running executor fetches nothing again.
+        launch("c", "e1", "finish");
+        pumpUntil("c finished", () -> terminalOf("c") != null);
+        assertEquals(TaskState.FINISHED, terminalOf("c").getState());
+        assertEquals(1, supervisor.executors());
+    }
+
+    @Test
+    void aUriThatDoesNotMatchItsSha256FailsTheExecutorsTasksNamingBothHashesAndNoProcessStarts() throws Exception {
+        startFetching(ExecutorConfig.DEFAULTS);
+        byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
+        Path source = Files.write(files.resolve("job.jar"), content);
+        String expected = sha256("the real jar".getBytes(StandardCharsets.UTF_8));
+        io.drover.api.protocol.UriInfo uri = io.drover.api.protocol.UriInfo.newBuilder().setValue(source.toUri().toString())
+                .setSha256(expected).build();
+        supervisor.launch(FW, taskWithUri("a", "finish", uri));
+        supervisor.launch(FW, taskWithUri("b", "finish", uri));
+        pumpUntil("both ended", () -> terminalOf("a") != null && terminalOf("b") != null);
+        for (String id : List.of("a", "b")) {
+            TaskStatus s = terminalOf(id);
+            assertEquals(TaskState.FAILED, s.getState());
+            assertEquals(TaskStatusReason.LAUNCH_FAILED, s.getReason());
+            assertTrue(s.getMessage().contains(source.toUri().toString()), s.getMessage());
+            assertTrue(s.getMessage().contains(expected), s.getMessage());
+            assertTrue(s.getMessage().contains(sha256(content)), s.getMessage());
+            assertEquals(List.of(TaskState.FAILED), of(id).stream().map(TaskStatus::getState).toList());
+        }
+        assertEquals(0, supervisor.executors());
+        assertNull(supervisor.process(FW, "e1"));
+        assertEquals(1, ended.size());
+        assertTrue(ended.get(0).startsWith("e1: never started: cannot fetch the URIs of executor e1"), ended.get(0));
+        assertEquals(0, supervisor.updatesOwed());
+        assertFalse(supervisor.has(FW, "a"));
+    }
+
+    @Test
+    void aTaskKilledWhileItsExecutorFetchesEndsKilledAndTheOthersStillRun() throws Exception {
+        startFetching(ExecutorConfig.DEFAULTS);
+        byte[] content = "plan".getBytes(StandardCharsets.UTF_8);
+        Path source = Files.write(files.resolve("plan.bin"), content);
+        io.drover.api.protocol.UriInfo uri = io.drover.api.protocol.UriInfo.newBuilder().setValue(source.toUri().toString())
+                .setSha256(sha256(content)).build();
+        supervisor.launch(FW, taskWithUri("a", "sleep", uri));
+        supervisor.launch(FW, taskWithUri("b", "has:plan.bin", uri));
+        // Either still waiting (ends at once) or handed over already (the executor confirms).
+        assertTrue(supervisor.kill(FW, "a", 10_000));
+        pumpUntil("both ended", () -> terminalOf("a") != null && terminalOf("b") != null);
+        assertEquals(TaskState.KILLED, terminalOf("a").getState());
+        assertEquals(TaskState.FINISHED, terminalOf("b").getState(), terminalOf("b").getMessage());
+    }
+
     @Test
     void killOfOneTaskEndsItKilledAndLeavesTheOtherRunning() {
         start(ExecutorConfig.DEFAULTS);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The executor the tests start as a real process. A task's data says what it does: "finish"
  * runs and finishes at once, "fail" fails, "sleep" runs until killed, "ignore-kill" runs and
- * ignores kills, "freeze" hangs the executor (no more heartbeats).
+ * ignores kills, "freeze" hangs the executor (no more heartbeats), "has:NAME" finishes when a
+ * file NAME is in its working directory (its sandbox) and fails otherwise.
  */
 public final class TestExecutor implements Executor {
     private final Set<String> ignoringKills = ConcurrentHashMap.newKeySet();
@@ -37,7 +38,18 @@ public final class TestExecutor implements Executor {
                     Thread.currentThread().interrupt();
                 }
             }
-            default -> driver.failed(task.taskId(), "unknown instruction '" + what + "'");
+            default -> {
+                if (what.startsWith("has:")) {
+                    String name = what.substring("has:".length());
+                    if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(name))) {
+                        driver.finished(task.taskId(), "found " + name);
+                    } else {
+                        driver.failed(task.taskId(), "no " + name + " in " + java.nio.file.Path.of("").toAbsolutePath());
+                    }
+                } else {
+                    driver.failed(task.taskId(), "unknown instruction '" + what + "'");
+                }
+            }
         }
     }
 

@@ -125,7 +125,9 @@ public final class LocalCluster implements AutoCloseable {
             io.drover.job.service.JobServiceConfig config = io.drover.job.service.JobServiceConfig
                     .defaults(kafka.bootstrap(), dataDir.resolve("jobs"))
                     .withTaskCpus(Math.max(0.1, Math.floor(agentCpus / 2 * 100) / 100))
-                    .withLocalityWaitMs(500);
+                    .withLocalityWaitMs(500)
+                    // Agents of a local cluster are on this host.
+                    .withHttpListen("127.0.0.1:0");
             io.drover.job.service.JobService service = new io.drover.job.service.JobService(config, Clock.systemUTC());
             service.start();
             if (!service.awaitReady(MASTER_START_TIMEOUT)) {

@@ -106,12 +106,15 @@ public final class JobExecutor implements Executor {
             Files.createDirectories(workDir);
             StageOutput out = plan.stage(task.stage()).output();
             JobCommitter<?> committer = out instanceof StageOutput.ToSink sink ? committer(task, sink) : null;
-            TaskEnv env = new TaskEnv(workDir, new ClusterShuffleFetcher(task, agentId, workDir,
-                    fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch"))), shuffle,
-                    stage -> stage == task.stage() ? committer : null);
+            ClusterShuffleFetcher fetcher = new ClusterShuffleFetcher(task, agentId, workDir,
+                    fetchers.forJob(task.frameworkId(), task.jobId(), workDir.resolve("fetch")));
+            TaskEnv env = new TaskEnv(workDir, fetcher, shuffle, stage -> stage == task.stage() ? committer : null);
             Thread.currentThread().setContextClassLoader(loaders.getOrDefault(task.planUri(), JobExecutor.class.getClassLoader()));
             TaskResult r = TaskRunner.run(plan, task.stage(), task.partition(), task.attempt(), env);
-            driver.finished(taskId, TaskOutcome.finished(r, agentHttp));
+            if (fetcher.readFromDisk() > 0) {
+                LOG.info("task {} read {} map output blocks of other agents on this host from disk", taskId, fetcher.readFromDisk());
+            }
+            driver.finished(taskId, TaskOutcome.finished(r, agentHttp, shuffleDir.toAbsolutePath().toString()));
         } catch (TaskFailedException e) {
             LOG.warn("{}", e.getMessage());
             cleanUp(workDir, task);
@@ -137,11 +140,7 @@ public final class JobExecutor implements Executor {
         synchronized (plans) {
             JobPlan plan = plans.get(task.planUri());
             if (plan == null) {
-                URI uri = URI.create(task.planUri());
-                if (!"file".equals(uri.getScheme())) {
-                    throw new IOException("plans are read from file:// URIs, not " + task.planUri());
-                }
-                byte[] bytes = Files.readAllBytes(Path.of(uri));
+                byte[] bytes = Files.readAllBytes(local(task.planUri(), "plan"));
                 ClassLoader loader = task.jarUri().isEmpty() ? JobExecutor.class.getClassLoader() : userJar(task);
                 plan = JobPlan.fromBytes(bytes, loader);
                 plans.put(task.planUri(), plan);
@@ -152,28 +151,39 @@ public final class JobExecutor implements Executor {
     }
 
     /**
-     * A loader of the user's jar: copied into this executor's sandbox ({@code jars/<sha256>.jar})
-     * and checked against the SHA-256 the submitter computed, so every agent runs the same code.
+     * Where a file the task names is on this host: for a {@code file://} URI the file itself (a
+     * sandbox-local or shared path); for an {@code http(s)://} one, the file of the URL's last path
+     * segment in the working directory, the executor's sandbox, where the agent fetched it (checked
+     * against its SHA-256) before it started this process.
+     */
+    static Path local(String uriText, String what) throws IOException {
+        URI uri = URI.create(uriText);
+        if ("file".equals(uri.getScheme())) {
+            return Path.of(uri);
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IOException("the job's " + what + " must be a file:// or http(s):// URI, not " + uriText);
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        Path local = name.isEmpty() || name.equals(".") || name.equals("..") ? null : Path.of(name).toAbsolutePath();
+        if (local == null || !Files.isRegularFile(local)) {
+            throw new IOException("the job's " + what + " " + uriText + " was not fetched into the executor's sandbox "
+                    + Path.of("").toAbsolutePath() + " (the executor was started without its URIs)");
+        }
+        return local;
+    }
+
+    /**
+     * A loader of the user's jar, which the agent fetched into this executor's sandbox (or which is
+     * at a {@code file://} path), checked again against the SHA-256 the submitter computed, so
+     * every agent runs the same code.
      */
     private static ClassLoader userJar(TaskData task) throws IOException {
-        URI uri = URI.create(task.jarUri());
-        if (!"file".equals(uri.getScheme())) {
-            throw new IOException("user jars are read from file:// URIs, not " + task.jarUri());
-        }
-        String name = task.jarSha256().isEmpty() ? "job" : task.jarSha256();
-        Path local = Path.of("jars").toAbsolutePath().resolve(name + ".jar");
-        if (!Files.exists(local)) {
-            Files.createDirectories(local.getParent());
-            Path tmp = Files.createTempFile(local.getParent(), "fetch-", ".jar");
-            Files.copy(Path.of(uri), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            String actual = sha256(tmp);
-            if (!task.jarSha256().isEmpty() && !actual.equalsIgnoreCase(task.jarSha256())) {
-                Files.deleteIfExists(tmp);
-                throw new IOException("jar " + task.jarUri() + " has SHA-256 " + actual + ", not " + task.jarSha256()
-                        + " as submitted");
-            }
-            Files.move(tmp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path local = local(task.jarUri(), "jar");
+        String actual = sha256(local);
+        if (!task.jarSha256().isEmpty() && !actual.equalsIgnoreCase(task.jarSha256())) {
+            throw new IOException("jar " + task.jarUri() + " has SHA-256 " + actual + ", not " + task.jarSha256() + " as submitted");
         }
         return new java.net.URLClassLoader(new java.net.URL[] {local.toUri().toURL()}, JobExecutor.class.getClassLoader());
     }
@@ -227,13 +237,35 @@ public final class JobExecutor implements Executor {
         }
         runs.forEach((runId, planUri) -> {
             try {
-                if (!Files.exists(Path.of(URI.create(planUri)))) {
+                if (jobEnded(planUri)) {
                     deleteTree(shuffleDir.resolve(runId));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("cannot delete the map outputs of {}: {}", runId, e.toString());
             }
         });
+    }
+
+    /**
+     * Whether the service says the job ended: its plan is gone (a file:// plan deleted, or the
+     * service answering 404 for an http one). A service that does not answer says nothing: the
+     * outputs stay for the agent's sandbox GC.
+     */
+    private static boolean jobEnded(String planUri) throws IOException {
+        URI uri = URI.create(planUri);
+        if ("file".equals(uri.getScheme())) {
+            return !Files.exists(Path.of(uri));
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+        try {
+            java.net.http.HttpResponse<Void> r = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(java.time.Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 404;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

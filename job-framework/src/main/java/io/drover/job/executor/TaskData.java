@@ -20,25 +20,44 @@ import java.util.Map;
  *
  * @param frameworkId the job service's framework id (names the agents' shuffle directories)
  * @param jobId the job, also the sink's job id
- * @param planUri a {@code file://} URI of the plan's bytes ({@link io.drover.job.plan.JobPlan#toBytes})
+ * @param planUri where the plan's bytes ({@link io.drover.job.plan.JobPlan#toBytes}) are: an
+ *     {@code http(s)://} URL the agent fetched into the executor's sandbox (under the URL's last
+ *     path segment) before starting it, or a {@code file://} path readable on the agent's host
  * @param stage the task's stage
  * @param partition the task's partition
  * @param attempt the attempt number, unique per task
- * @param agents the HTTP address ({@code host:port}) of every agent named in {@code outputs}
+ * @param agents where every agent named in {@code outputs}, and the task's own agent, is: its
+ *     shuffle service's HTTP address, host and shuffle directory
  * @param outputs the map outputs of the stages this task reads, by stage, then by map task
- * @param jarUri a user job's jar ({@code file://}), loaded with the plan; empty for a built-in job
+ * @param jarUri a user job's jar (a URL like {@code planUri}'s), loaded with the plan; empty for a built-in job
  * @param jarSha256 the jar's SHA-256 in hex, checked before it is loaded
  */
 public record TaskData(String frameworkId, String jobId, String planUri, int stage, int partition, int attempt,
-        Map<String, String> agents, Map<Integer, List<Output>> outputs, String jarUri, String jarSha256) {
+        Map<String, Agent> agents, Map<Integer, List<Output>> outputs, String jarUri, String jarSha256) {
 
     /** A task of a built-in job (no user jar). */
     public TaskData(String frameworkId, String jobId, String planUri, int stage, int partition, int attempt,
-            Map<String, String> agents, Map<Integer, List<Output>> outputs) {
+            Map<String, Agent> agents, Map<Integer, List<Output>> outputs) {
         this(frameworkId, jobId, planUri, stage, partition, attempt, agents, outputs, "", "");
     }
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /**
+     * Where an agent is, as the service last learned it.
+     *
+     * @param http its shuffle service's {@code host:port}; empty when unknown
+     * @param host its host name, as its offers give it; empty when unknown. Agents with the same
+     *     host name share a filesystem, so a reducer may read the other's map outputs from disk
+     * @param shuffleDir its shuffle directory for this framework ({@code <dir>/<jobId>/...} holds a
+     *     job's map outputs) on that host; empty when unknown
+     */
+    public record Agent(String http, String host, String shuffleDir) {
+        /** Only an HTTP address known. */
+        public static Agent http(String http) {
+            return new Agent(http, "", "");
+        }
+    }
 
     /** Where one map task's output is: its winning attempt and the agent holding it. */
     public record Output(int attempt, String agentId) {}
@@ -60,8 +79,11 @@ public record TaskData(String frameworkId, String jobId, String planUri, int sta
             out.writeInt(agentIds.size());
             for (String a : agentIds) {
                 index.put(a, index.size());
+                Agent where = agents.get(a);
                 out.writeUTF(a);
-                out.writeUTF(agents.get(a));
+                out.writeUTF(where.http());
+                out.writeUTF(where.host());
+                out.writeUTF(where.shuffleDir());
             }
             out.writeInt(outputs.size());
             for (Map.Entry<Integer, List<Output>> e : outputs.entrySet()) {
@@ -103,11 +125,11 @@ public record TaskData(String frameworkId, String jobId, String planUri, int sta
             int attempt = in.readInt();
             int n = in.readInt();
             List<String> ids = new ArrayList<>(n);
-            Map<String, String> agents = new LinkedHashMap<>();
+            Map<String, Agent> agents = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 String id = in.readUTF();
                 ids.add(id);
-                agents.put(id, in.readUTF());
+                agents.put(id, new Agent(in.readUTF(), in.readUTF(), in.readUTF()));
             }
             int stages = in.readInt();
             Map<Integer, List<Output>> outputs = new LinkedHashMap<>();

@@ -27,14 +27,18 @@ import java.util.Locale;
 /**
  * Turns a submission into a running job: builds the job (a built-in one, or a user's
  * {@link UserJob} loaded from its jar after checking the jar's SHA-256), plans it, writes the plan
- * where executors read it, and begins the sink's job. Any problem with what was submitted is an
+ * under the state directory and publishes it (and the jar) on the service's {@link ArtifactServer}
+ * for the agents to fetch into executors' sandboxes, and begins the sink's job. Any problem with what was submitted is an
  * {@link InvalidSubmission} with a one-line reason (a missing input, an output that holds data, a
  * bad jar or class).
  */
 final class JobLauncher {
 
-    /** A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job. */
-    record Queued(String jobId, String name, JobSubmission submission, int run) {}
+    /**
+     * A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job;
+     * {@code receivedMs} is when this service read it (service clock).
+     */
+    record Queued(String jobId, String name, JobSubmission submission, int run, long receivedMs) {}
 
     /** What was submitted cannot run. */
     static final class InvalidSubmission extends Exception {
@@ -47,9 +51,12 @@ final class JobLauncher {
     static final List<String> BUILTINS = List.of("wordcount", "sort", "grep", "join");
 
     private final JobServiceConfig config;
+    private final ArtifactServer artifacts;
 
-    JobLauncher(JobServiceConfig config) {
+    /** @param artifacts serves each job's plan and jar to the agents that start its executors */
+    JobLauncher(JobServiceConfig config, ArtifactServer artifacts) {
         this.config = config;
+        this.artifacts = artifacts;
     }
 
     /**
@@ -66,11 +73,12 @@ final class JobLauncher {
         String classPath = config.classPath();
         JobSpec spec;
         String output = s.getOutput();
+        Path jar = null;
         try {
             if (!s.getBuiltin().isEmpty()) {
                 spec = builtin(s);
             } else {
-                Path jar = jar(s);
+                jar = jar(s);
                 spec = userJob(s, jar);
             }
         } catch (IllegalArgumentException e) {
@@ -110,13 +118,25 @@ final class JobLauncher {
             }
             throw new InvalidSubmission("cannot ship the plan: " + e.getMessage(), e);
         }
-        JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planFile.toUri().toString(), committer, output, classPath,
+        // Agents fetch the plan (and the jar) from this service into each executor's sandbox, checked
+        // against the SHA-256 and cached by it; the executor reads them there.
+        String planSha256 = sha256(planFile);
+        String planUri = artifacts.publish(planFile, planSha256, "plan");
+        JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planUri, committer, output, classPath,
                 nowMs, config.maxAttempts());
         run.speculation = config.speculation();
-        if (s.getBuiltin().isEmpty()) {
-            run.jarUri = s.getJarUri();
-            run.jarSha256 = s.getJarSha256();
+        run.published.add(planSha256);
+        List<io.drover.api.scheduler.TaskSpec.Uri> uris = new java.util.ArrayList<>();
+        uris.add(new io.drover.api.scheduler.TaskSpec.Uri(planUri, planSha256, false, null));
+        if (jar != null) {
+            // Checked against the submitted SHA-256 in jar(); hashed here when none was submitted.
+            String jarSha256 = s.getJarSha256().isEmpty() ? sha256(jar) : s.getJarSha256().toLowerCase(Locale.ROOT);
+            run.jarUri = artifacts.publish(jar, jarSha256, "jar");
+            run.jarSha256 = jarSha256;
+            run.published.add(jarSha256);
+            uris.add(new io.drover.api.scheduler.TaskSpec.Uri(run.jarUri, jarSha256, false, null));
         }
+        run.executorUris = List.copyOf(uris);
         return run;
     }
 

@@ -102,7 +102,16 @@ final class JobRun {
     /** A user job's jar and its SHA-256, which executors load the plan with; empty for a built-in job. */
     String jarUri = "";
     String jarSha256 = "";
+    /** What the agents fetch into the sandbox of this job's executor before starting it: the plan, then the jar if any. */
+    java.util.List<io.drover.api.scheduler.TaskSpec.Uri> executorUris = java.util.List.of();
+    /** The SHA-256 of every file this run published on the service's artifact server, withdrawn when it ends. */
+    final java.util.List<String> published = new java.util.ArrayList<>();
     String failure;
+    /** When the service read the submission, finished planning, launched the first task, saw a task running; 0 until then. */
+    long receivedMs;
+    long plannedMs;
+    long firstLaunchMs;
+    long firstRunningMs;
     boolean progressChanged = true;
     long lastProgressMs;
 
@@ -256,8 +265,8 @@ final class JobRun {
     }
 
     /** Records a launch of the next attempt of a task and returns its task data. */
-    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId, Map<String, String> httpByAgent,
-            long nowMs) {
+    TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId,
+            java.util.function.Function<String, TaskData.Agent> agentInfo, long nowMs) {
         TaskState t = stages[stage].tasks[partition];
         int attempt = t.nextAttempt++;
         if (t.running.isEmpty()) {
@@ -267,14 +276,18 @@ final class JobRun {
         t.running.add(taskId);
         attempts.put(taskId, new Attempt(taskId, stage, partition, attempt, agentId, nowMs));
         Map<Integer, List<TaskData.Output>> outputs = new LinkedHashMap<>();
-        Map<String, String> agents = new LinkedHashMap<>();
+        Map<String, TaskData.Agent> agents = new LinkedHashMap<>();
         for (int parent : stages[stage].plan.parents()) {
             List<TaskData.Output> list = new ArrayList<>();
             for (TaskState m : stages[parent].tasks) {
                 list.add(m.output);
-                agents.put(m.output.agentId(), httpByAgent.getOrDefault(m.output.agentId(), ""));
+                agents.computeIfAbsent(m.output.agentId(), agentInfo);
             }
             outputs.put(parent, list);
+        }
+        if (!outputs.isEmpty()) {
+            // A reducer compares its own host with the map outputs' to read those of its host from disk.
+            agents.computeIfAbsent(agentId, agentInfo);
         }
         return new TaskData(frameworkId, runId, planUri, stage, partition, attempt, agents, outputs, jarUri, jarSha256);
     }

@@ -75,10 +75,17 @@ public final class JobService implements AutoCloseable {
     private final JobServiceConfig config;
     private final Clock clock;
     private final JobLauncher launcher;
+    /** Serves plans and user jars to the agents. */
+    private final ArtifactServer artifacts;
+    /** The executors' class archive; null when turned off or before the service runs. */
+    private volatile ExecutorClassArchive classArchive;
     private final Map<String, JobRun> running = new LinkedHashMap<>();
     private final Map<String, JobRun> byTaskId = new HashMap<>();
     private final ArrayDeque<JobLauncher.Queued> queued = new ArrayDeque<>();
     private final Map<String, String> httpByAgent = new HashMap<>();
+    /** Each agent's host name (from its offers) and shuffle directory (from its finished tasks). */
+    private final Map<String, String> hostByAgent = new HashMap<>();
+    private final Map<String, String> shuffleDirByAgent = new HashMap<>();
     /** The most CPUs each agent has offered at once: an estimate of its size. */
     private final Map<String, Double> agentCpus = new HashMap<>();
     private final CountDownLatch subscribed = new CountDownLatch(1);
@@ -92,10 +99,18 @@ public final class JobService implements AutoCloseable {
     private boolean declinedIdle;
     private long nextProgressMs;
 
+    /**
+     * @throws java.io.UncheckedIOException when it cannot listen at {@code config.httpListen()}
+     */
     public JobService(JobServiceConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.launcher = new JobLauncher(config);
+        try {
+            this.artifacts = new ArtifactServer(config.httpListen());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot serve plans and jars at " + config.httpListen() + ": " + e.getMessage(), e);
+        }
+        this.launcher = new JobLauncher(config, artifacts);
     }
 
     /** Starts the service's thread; {@link #awaitReady} waits for its subscription. */
@@ -129,6 +144,9 @@ public final class JobService implements AutoCloseable {
     private void run() {
         try {
             Files.createDirectories(config.stateDir().resolve("plans"));
+            if (config.executorClassArchive()) {
+                classArchive = new ExecutorClassArchive(config.stateDir(), config.classPath(), artifacts);
+            }
             client = new SchedulerClient(new SchedulerConfig(config.bootstrap(), config.frameworkId(), "drover job service",
                     System.getProperty("user.name", "drover"), "*", FAILOVER_TIMEOUT_MS, clock));
             client.subscribe(SchedulerConfig.DEFAULT_SUBSCRIBE_TIMEOUT);
@@ -170,7 +188,7 @@ public final class JobService implements AutoCloseable {
         for (JobEvent e : submits.values()) {
             int run = runs.getOrDefault(e.getJobId(), 0);
             LOG.info("resuming job {} ({}) from the start as run {}", e.getJobId(), e.getName(), run);
-            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run));
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run, clock.millis()));
         }
     }
 
@@ -202,7 +220,7 @@ public final class JobService implements AutoCloseable {
                 send(e.getJobId(), e.getName(), JobState.FAILED, "the job service has " + MAX_QUEUED + " jobs waiting", null);
                 return;
             }
-            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0));
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), 0, clock.millis()));
             send(e.getJobId(), e.getName(), JobState.SUBMITTED, queued.size() + running.size() <= config.maxJobs()
                     ? "accepted by the job service" : "waiting behind " + (queued.size() - 1) + " jobs", null);
         } else if (e.getKind() == JobEventKind.KILL) {
@@ -221,6 +239,8 @@ public final class JobService implements AutoCloseable {
             long now = clock.millis();
             try {
                 JobRun job = launcher.launch(q, now, defaultSplits());
+                job.receivedMs = q.receivedMs();
+                job.plannedMs = clock.millis();
                 running.put(job.jobId, job);
                 send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + ": " + job.stages.length + " stages",
                         job);
@@ -280,6 +300,9 @@ public final class JobService implements AutoCloseable {
     private void place(OfferView offer) {
         long now = clock.millis();
         agentCpus.merge(offer.agentId(), offer.resources().cpus(), Math::max);
+        if (offer.hostname() != null && !offer.hostname().isEmpty()) {
+            hostByAgent.put(offer.agentId(), offer.hostname());
+        }
         ResourceSpec left = offer.resources();
         ResourceSpec task = new ResourceSpec(config.taskCpus(), config.taskMemMb(), 0, 0);
         ResourceSpec executor = new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0);
@@ -305,7 +328,7 @@ public final class JobService implements AutoCloseable {
                 break;
             }
             String taskId = chosen.nextTaskId(pick[0], pick[1]);
-            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), httpByAgent, now);
+            TaskData data = chosen.launch(config.frameworkId(), pick[0], pick[1], taskId, offer.agentId(), this::agentInfo, now);
             JobRun target = chosen;
             TaskSpec.ExecutorSpec spec = chosen.executorSpecs.computeIfAbsent(offer.agentId(),
                     a -> executorSpec(target, offer.resources()));
@@ -323,6 +346,9 @@ public final class JobService implements AutoCloseable {
                     task, spec, bytes));
             byTaskId.put(taskId, chosen);
             chosen.executorAgents.add(offer.agentId());
+            if (chosen.firstLaunchMs == 0) {
+                chosen.firstLaunchMs = now;
+            }
             left = minus(left, need);
         }
         if (tasks.isEmpty()) {
@@ -336,20 +362,40 @@ public final class JobService implements AutoCloseable {
         }
     }
 
+    /** What a task is told of an agent: where its shuffle service, host and shuffle directory are. */
+    private TaskData.Agent agentInfo(String agentId) {
+        return new TaskData.Agent(httpByAgent.getOrDefault(agentId, ""), hostByAgent.getOrDefault(agentId, ""),
+                shuffleDirByAgent.getOrDefault(agentId, ""));
+    }
+
     /** {@code java -Xmx.. <Chronicle flags> -cp <class path> JobExecutorMain --threads N}. */
     private TaskSpec.ExecutorSpec executorSpec(JobRun job, ResourceSpec offered) {
         int threads = (int) Math.max(1, Math.min(64, Math.floor(offered.cpus() / config.taskCpus() + 1e-9)));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + Math.max(48, config.executorMemMb() * 3 / 4) + "m");
+        ExecutorClassArchive archive = classArchive;
+        ExecutorClassArchive.Ready cds = archive == null ? null : archive.ready();
+        List<TaskSpec.Uri> uris = job.executorUris;
+        if (cds != null) {
+            // Mapped from the sandbox, where the agent fetched it with the plan and the jar.
+            command.add(cds.jvmFlag());
+            uris = new ArrayList<>(uris);
+            uris.add(cds.uri());
+        }
         command.addAll(ChronicleFlags.JVM_ARGS);
+        String logLevel = System.getProperty("drover.log.level");
+        if (logLevel != null && logLevel.matches("[A-Za-z]{1,8}")) {
+            // The executor's log (its sandbox's stderr) at the service's level.
+            command.add("-Ddrover.log.level=" + logLevel);
+        }
         command.add("-cp");
         command.add(job.classPath);
         command.add(JobExecutorMain.class.getName());
         command.add("--threads");
         command.add(Integer.toString(threads));
         return new TaskSpec.ExecutorSpec(executorId(job.runId), command, Map.of(),
-                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0));
+                new ResourceSpec(config.executorCpus(), config.executorMemMb(), 0, 0), uris);
     }
 
     static String executorId(String runId) {
@@ -385,6 +431,12 @@ public final class JobService implements AutoCloseable {
                 }
                 return;
             }
+            if (u.phase() == TaskPhase.RUNNING && job.firstRunningMs == 0) {
+                job.firstRunningMs = clock.millis();
+                LOG.info("job {}: first task running {} ms after the service read the submission (waited and planned {} ms, "
+                                + "first launch at {} ms)", job.jobId, job.firstRunningMs - job.receivedMs,
+                        job.plannedMs - job.receivedMs, job.firstLaunchMs - job.receivedMs);
+            }
             // An unreachable agent may come back, but its tasks and map outputs cannot be counted on
             // meanwhile (the master removes it only after a long timeout): run them elsewhere now.
             boolean unreachable = u.phase() == TaskPhase.UNREACHABLE;
@@ -403,6 +455,9 @@ public final class JobService implements AutoCloseable {
             if (u.phase() == TaskPhase.FINISHED) {
                 if (!outcome.agentHttp().isEmpty()) {
                     httpByAgent.put(u.agentId(), outcome.agentHttp());
+                }
+                if (!outcome.shuffleDir().isEmpty()) {
+                    shuffleDirByAgent.put(u.agentId(), outcome.shuffleDir());
                 }
                 for (String other : job.otherAttempts(a)) {
                     LOG.info("job {}: task {} finished first; killing its copy {}", job.jobId, u.taskId(), other);
@@ -468,8 +523,10 @@ public final class JobService implements AutoCloseable {
         running.remove(job.jobId);
         LOG.info("job {} {}: {}", job.jobId, state, message);
         send(job.jobId, job.name, state, message, job);
+        // Executors that shut down later see the plan gone (404) and delete the job's map outputs.
+        job.published.forEach(artifacts::withdraw);
         try {
-            Files.deleteIfExists(Path.of(java.net.URI.create(job.planUri)));
+            Files.deleteIfExists(config.stateDir().resolve("plans").resolve(job.runId + ".plan"));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot delete the plan of job {}: {}", job.jobId, e.toString());
         }
@@ -543,6 +600,11 @@ public final class JobService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        ExecutorClassArchive archive = classArchive;
+        if (archive != null) {
+            archive.close();
+        }
+        artifacts.close();
     }
 
     /**

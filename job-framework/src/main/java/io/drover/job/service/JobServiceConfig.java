@@ -7,8 +7,8 @@ import java.nio.file.Path;
  *
  * @param bootstrap Kafka bootstrap servers
  * @param frameworkId the service's one framework id; default {@value #DEFAULT_FRAMEWORK_ID}
- * @param stateDir where the service keeps job plans ({@code plans/<run>.plan}); must be readable
- *     at the same path by every agent's executors (a shared or local filesystem)
+ * @param stateDir where the service keeps job plans ({@code plans/<run>.plan}), which agents fetch
+ *     from the service over HTTP ({@code httpListen})
  * @param classPath the class path of executors, as on every agent: Drover must be installed at the
  *     same path on every agent (in a local cluster the service's own class path is right)
  * @param taskCpus CPUs each task is given; default 1
@@ -26,15 +26,22 @@ import java.nio.file.Path;
  *     median duration of the stage's finished tasks (and at least {@value #SPECULATION_MIN_MS} ms)
  *     gets a second attempt on another agent; the first to finish wins and the other is killed.
  *     Off by default
+ * @param httpListen {@code host:port} where the service serves job plans and user jars to the
+ *     agents, which fetch them into executors' sandboxes ({@code 0.0.0.0} is advertised as this
+ *     machine's host name, port 0 picks a free port); default {@value #DEFAULT_HTTP_LISTEN}
+ * @param executorClassArchive whether executors start with a class-data-sharing archive of their
+ *     start-up classes, built once by the service and fetched by the agents (see
+ *     {@link ExecutorClassArchive}); default true
  */
 public record JobServiceConfig(String bootstrap, String frameworkId, Path stateDir, String classPath, double taskCpus,
         long taskMemMb, double executorCpus, long executorMemMb, int maxAttempts, long localityWaitMs, int maxJobs,
-        long progressIntervalMs, boolean speculation) {
+        long progressIntervalMs, boolean speculation, String httpListen, boolean executorClassArchive) {
 
     public static final String DEFAULT_FRAMEWORK_ID = "drover-jobs";
     public static final double SPECULATION_QUANTILE = 0.75;
     public static final double SPECULATION_MULTIPLIER = 1.5;
     public static final long SPECULATION_MIN_MS = 1000;
+    public static final String DEFAULT_HTTP_LISTEN = "0.0.0.0:0";
 
     public JobServiceConfig {
         if (bootstrap == null || bootstrap.isBlank()) {
@@ -58,6 +65,10 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
         if (maxJobs < 1 || maxJobs > 1000) {
             throw new IllegalArgumentException("maxJobs must be 1 to 1000: " + maxJobs);
         }
+        String listenProblem = ArtifactServer.problem(httpListen);
+        if (listenProblem != null) {
+            throw new IllegalArgumentException(listenProblem);
+        }
         if (progressIntervalMs < 50 || progressIntervalMs > 60_000) {
             throw new IllegalArgumentException("progressIntervalMs must be 50 to 60000: " + progressIntervalMs);
         }
@@ -66,31 +77,41 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
     /** The defaults, with executors on this JVM's class path. */
     public static JobServiceConfig defaults(String bootstrap, Path stateDir) {
         return new JobServiceConfig(bootstrap, DEFAULT_FRAMEWORK_ID, stateDir, System.getProperty("java.class.path"), 1.0,
-                256, 0, 768, 4, 1000, 16, 500, false);
+                256, 0, 768, 4, 1000, 16, 500, false, DEFAULT_HTTP_LISTEN, true);
     }
 
     public JobServiceConfig withTaskCpus(double value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, value, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withExecutorMemMb(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation);
+                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withMaxAttempts(int value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation);
+                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withLocalityWaitMs(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation);
+                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 
     public JobServiceConfig withSpeculation(boolean value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value, httpListen, executorClassArchive);
+    }
+
+    public JobServiceConfig withHttpListen(String value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, value, executorClassArchive);
+    }
+
+    public JobServiceConfig withExecutorClassArchive(boolean value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, value);
     }
 }

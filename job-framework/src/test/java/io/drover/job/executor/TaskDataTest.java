@@ -15,9 +15,9 @@ class TaskDataTest {
 
     @Test
     void roundTripsWithMapOutputLocations() {
-        Map<String, String> agents = new LinkedHashMap<>();
-        agents.put("agent-a", "host-a:5051");
-        agents.put("agent-b", "host-b:5051");
+        Map<String, TaskData.Agent> agents = new LinkedHashMap<>();
+        agents.put("agent-a", new TaskData.Agent("host-a:5051", "host-a", "/var/drover/shuffle/drover-jobs"));
+        agents.put("agent-b", TaskData.Agent.http("host-b:5051"));
         Map<Integer, List<TaskData.Output>> outputs = new LinkedHashMap<>();
         outputs.put(0, List.of(new TaskData.Output(0, "agent-a"), new TaskData.Output(2, "agent-b")));
         outputs.put(1, List.of(new TaskData.Output(1, "agent-b")));
@@ -32,8 +32,9 @@ class TaskDataTest {
 
     @Test
     void outcomesCarryCountersAndLostMapOutputs() {
-        TaskOutcome ok = TaskOutcome.parse(TaskOutcome.finished(new TaskResult(1, 2, 0, 10, 2048, 1, true), "h:1"));
-        assertEquals(new TaskOutcome(10, 2048, 1, -1, -1, "h:1"), ok);
+        TaskOutcome ok = TaskOutcome.parse(TaskOutcome.finished(new TaskResult(1, 2, 0, 10, 2048, 1, true), "h:1", "/a dir/fw"));
+        assertEquals(new TaskOutcome(10, 2048, 1, -1, -1, "h:1", "/a dir/fw"), ok);
+        assertEquals("", TaskOutcome.parse(TaskOutcome.finished(new TaskResult(1, 2, 0, 10, 2048, 1, true), "h:1", null)).shuffleDir());
         assertFalse(ok.fetchFailed());
         TaskOutcome lost = TaskOutcome.parse("fetch-failed stage=0 map=7: job x stage 1 task 0 attempt 0 failed: gone");
         assertTrue(lost.fetchFailed());

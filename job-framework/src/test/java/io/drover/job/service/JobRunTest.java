@@ -25,8 +25,10 @@ class JobRunTest {
     @TempDir
     Path dir;
     JobRun job;
-    final Map<String, String> http = new HashMap<>(Map.of("a", "a:1", "b", "b:1"));
-    static final TaskOutcome OK = new TaskOutcome(5, 100, 0, -1, -1, "");
+    final Map<String, String> httpAddresses = new HashMap<>(Map.of("a", "a:1", "b", "b:1"));
+    final java.util.function.Function<String, TaskData.Agent> http =
+            a -> new TaskData.Agent(httpAddresses.getOrDefault(a, ""), "host-" + a, "/shuffle/" + a);
+    static final TaskOutcome OK = new TaskOutcome(5, 100, 0, -1, -1, "", "");
 
     @BeforeEach
     void plan() throws Exception {
@@ -58,7 +60,8 @@ class JobRunTest {
         assertArrayEquals(new int[] {1, 0}, job.pick("b", "h", 1020, 1000), "after the locality wait, any agent");
         String id = job.nextTaskId(1, 0);
         TaskData data = job.launch("fw", 1, 0, id, "b", http, 0);
-        assertEquals(Map.of("a", "a:1"), data.agents());
+        assertEquals(Map.of("a", new TaskData.Agent("a:1", "host-a", "/shuffle/a"), "b", new TaskData.Agent("b:1", "host-b", "/shuffle/b")),
+                data.agents(), "where the map outputs are, and the reducer's own agent");
         assertEquals(2, data.outputs().get(0).size());
     }
 
@@ -78,8 +81,8 @@ class JobRunTest {
         assertEquals(2, job.agentLost("a", 7), "outputs on a lost agent run again");
         assertFalse(job.stages[0].complete());
         JobRun.Attempt again = launch(0, 0, "b");
-        assertEquals(JobRun.Verdict.NOTHING, job.failed(again, "boom", new TaskOutcome(-1, 0, 0, -1, -1, ""), true, 8));
-        assertEquals(JobRun.Verdict.JOB_FAILED, job.failed(launch(0, 0, "b"), "boom 2", new TaskOutcome(-1, 0, 0, -1, -1, ""),
+        assertEquals(JobRun.Verdict.NOTHING, job.failed(again, "boom", new TaskOutcome(-1, 0, 0, -1, -1, "", ""), true, 8));
+        assertEquals(JobRun.Verdict.JOB_FAILED, job.failed(launch(0, 0, "b"), "boom 2", new TaskOutcome(-1, 0, 0, -1, -1, "", ""),
                 true, 9));
         assertTrue(job.failure.startsWith("boom 2 (after "), job.failure);
     }

@@ -277,7 +277,8 @@ public final class SchedulerClient implements AutoCloseable {
         }
         return ExecutorInfo.newBuilder()
                 .setExecutorId(e.executorId())
-                .setCommand(CommandInfo.newBuilder().setArguments(e.command()).setEnvironment(e.environment()).build())
+                .setCommand(CommandInfo.newBuilder().setArguments(e.command()).setEnvironment(e.environment())
+                        .setUris(uris(e.uris())).build())
                 .setResources(resources(e.resources()))
                 .build();
     }

@@ -34,11 +34,21 @@ public record TaskSpec(String taskId, String name, String agentId, ResourceSpec 
      * @param command program and arguments that start it, run directly
      * @param environment variables added to the agent's environment for it
      * @param resources what the executor process uses itself, besides its tasks
+     * @param uris files the agent fetches into the executor's sandbox, in order, before it starts
+     *     the process (its working directory); a failed fetch fails the tasks launched with it
+     *     with LAUNCH_FAILED, naming the URI and why, and the process never starts
      */
-    public record ExecutorSpec(String executorId, List<String> command, Map<String, String> environment, ResourceSpec resources) {
+    public record ExecutorSpec(String executorId, List<String> command, Map<String, String> environment, ResourceSpec resources,
+                               List<Uri> uris) {
         public ExecutorSpec {
             command = List.copyOf(command);
             environment = environment == null ? Map.of() : Map.copyOf(environment);
+            uris = uris == null ? List.of() : List.copyOf(uris);
+        }
+
+        /** An executor with nothing to fetch. */
+        public ExecutorSpec(String executorId, List<String> command, Map<String, String> environment, ResourceSpec resources) {
+            this(executorId, command, environment, resources, List.of());
         }
     }
 
