@@ -11,14 +11,15 @@ package io.drover.job.shuffle;
  * @param mergeFanIn the most runs merged at once; more runs are merged in passes; default
  *     {@value #DEFAULT_MERGE_FAN_IN}
  * @param combineMaxKeys the most distinct keys a map-side combiner holds before it flushes into the
- *     sort buffer; default {@value #DEFAULT_COMBINE_MAX_KEYS}
+ *     sort buffer (it also flushes at half the sort buffer's worth of key bytes); about 40 bytes of
+ *     table per key plus the key and its value; default {@value #DEFAULT_COMBINE_MAX_KEYS}
  */
 public record ShuffleConfig(long bufferBytes, Compression compression, boolean fsync, int mergeFanIn,
         int combineMaxKeys) {
 
     public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
     public static final int DEFAULT_MERGE_FAN_IN = 64;
-    public static final int DEFAULT_COMBINE_MAX_KEYS = 100_000;
+    public static final int DEFAULT_COMBINE_MAX_KEYS = 1 << 19;
     /** The sort buffer must fit an int-indexed array. */
     public static final long MAX_BUFFER_BYTES = 1L << 30;
 

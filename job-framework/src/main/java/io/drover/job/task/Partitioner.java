@@ -17,22 +17,23 @@ import java.util.List;
  */
 interface Partitioner {
 
-    int partition(byte[] key, int length);
+    /** The partition of the encoded key {@code key[offset .. offset+length)}. */
+    int partition(byte[] key, int offset, int length);
 
     static Partitioner of(JobPlan plan, StageOutput.Shuffle shuffle, ShuffleFetcher fetcher) throws IOException {
         int n = shuffle.reducePartitions();
         if (!shuffle.spec().range()) {
-            return (key, length) -> Math.floorMod(ByteBuf.hash(key, 0, length), n);
+            return (key, offset, length) -> Math.floorMod(ByteBuf.hash(key, offset, length), n);
         }
         ShuffleSpec spec = shuffle.spec();
         KeyOrder order = KeyOrder.of(spec);
         byte[][] bounds = bounds(plan, shuffle.sampleStage(), n, order, fetcher);
-        return (key, length) -> {
+        return (key, offset, length) -> {
             int lo = 0;
             int hi = bounds.length;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (order.compare(key, 0, length, bounds[mid], 0, bounds[mid].length) <= 0) {
+                if (order.compare(key, offset, length, bounds[mid], 0, bounds[mid].length) <= 0) {
                     hi = mid;
                 } else {
                     lo = mid + 1;
