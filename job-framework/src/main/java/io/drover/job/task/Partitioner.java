@@ -9,7 +9,9 @@ import io.drover.job.shuffle.RecordStream;
 import io.drover.job.shuffle.ShuffleFetcher;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which reduce partition an encoded key goes to: a hash of its bytes (the same in every JVM), or
@@ -27,7 +29,7 @@ interface Partitioner {
         }
         ShuffleSpec spec = shuffle.spec();
         KeyOrder order = KeyOrder.of(spec);
-        byte[][] bounds = bounds(plan, shuffle.sampleStage(), n, order, fetcher);
+        byte[][] bounds = Bounds.of(plan, shuffle.sampleStage(), n, order, fetcher);
         return (key, offset, length) -> {
             int lo = 0;
             int hi = bounds.length;
@@ -70,5 +72,51 @@ interface Partitioner {
             bounds[i - 1] = keys.get((int) Math.min(keys.size() - 1, (long) i * keys.size() / n));
         }
         return bounds;
+    }
+    /**
+     * The bounds of a range shuffle, read and sorted once per plan object in a JVM rather than once
+     * per map task: they depend only on the sample stage's (deterministic) output, so every task of
+     * a run gets the same bounds either way. Holds the last few plans' bounds.
+     */
+    final class Bounds {
+        private static final int MAX_ENTRIES = 8;
+
+        private record Key(JobPlan plan, int sampleStage, int partitions) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.plan == plan && k.sampleStage == sampleStage
+                        && k.partitions == partitions;
+            }
+
+            @Override
+            public int hashCode() {
+                return System.identityHashCode(plan) * 31 + sampleStage * 17 + partitions;
+            }
+        }
+
+        private static final Map<Key, byte[][]> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, byte[][]> eldest) {
+                return size() > MAX_ENTRIES;
+            }
+        };
+
+        private Bounds() {}
+
+        static byte[][] of(JobPlan plan, int sampleStage, int n, KeyOrder order, ShuffleFetcher fetcher)
+                throws IOException {
+            Key key = new Key(plan, sampleStage, n);
+            synchronized (CACHE) {
+                byte[][] cached = CACHE.get(key);
+                if (cached != null) {
+                    return cached;
+                }
+            }
+            byte[][] bounds = bounds(plan, sampleStage, n, order, fetcher);
+            synchronized (CACHE) {
+                CACHE.put(key, bounds);
+            }
+            return bounds;
+        }
     }
 }
