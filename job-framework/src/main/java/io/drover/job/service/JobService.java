@@ -338,6 +338,7 @@ public final class JobService implements AutoCloseable {
         // The heap from what the executor is sure to hold: its own memory and its first task's (its
         // limits start there and only grow), leaving a quarter for the JVM's own memory.
         command.add("-Xmx" + Math.max(48, (config.executorMemMb() + config.taskMemMb()) * 3 / 4) + "m");
+        command.add("-XX:TieredStopAtLevel=1");
         command.addAll(ChronicleFlags.JVM_ARGS);
         command.add("-cp");
         command.add(job.classPath);
