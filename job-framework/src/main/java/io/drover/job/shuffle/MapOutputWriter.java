@@ -249,6 +249,7 @@ public final class MapOutputWriter implements AutoCloseable {
     /** Sorts the buffer and writes it to {@code data} in the map output format; returns the index. */
     private ShuffleIndex writeBuffer(Path data) throws IOException {
         sortBuffer();
+        Compression compression = config.compression().worthItOn(arena, 0, used);
         long[] offsets = new long[partitions + 1];
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 CountingOutputStream out = new CountingOutputStream(
@@ -257,7 +258,7 @@ public final class MapOutputWriter implements AutoCloseable {
             for (int p = 0; p < partitions; p++) {
                 offsets[p] = out.count;
                 if (i < count && getInt(positions[i]) == p) {
-                    try (OutputStream block = config.compression().compress(out)) {
+                    try (OutputStream block = compression.compress(out)) {
                         while (i < count && getInt(positions[i]) == p) {
                             int at = positions[i];
                             int kLen = getInt(at + 4);
@@ -275,7 +276,7 @@ public final class MapOutputWriter implements AutoCloseable {
                 channel.force(false);
             }
         }
-        return new ShuffleIndex(config.compression(), offsets);
+        return new ShuffleIndex(compression, offsets);
     }
 
     /**
@@ -325,6 +326,9 @@ public final class MapOutputWriter implements AutoCloseable {
 
     private ShuffleIndex merge(List<Run> group, Path target) throws IOException {
         long[] offsets = new long[partitions + 1];
+        // Runs that were not worth compressing make a merged run that is not either.
+        Compression compression = group.stream().allMatch(r -> r.index.compression() == Compression.NONE)
+                ? Compression.NONE : config.compression();
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 CountingOutputStream out = new CountingOutputStream(
                         new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES))) {
@@ -342,7 +346,7 @@ public final class MapOutputWriter implements AutoCloseable {
                     continue;
                 }
                 try (MergedStream merged = new MergedStream(streams, order);
-                        OutputStream block = config.compression().compress(out)) {
+                        OutputStream block = compression.compress(out)) {
                     while (merged.next()) {
                         RecordStream s = merged.current();
                         RecordStream.write(block, s.key(), 0, s.keyLength(), s.value(), 0, s.valueLength());
@@ -355,7 +359,7 @@ public final class MapOutputWriter implements AutoCloseable {
                 channel.force(false);
             }
         }
-        return new ShuffleIndex(config.compression(), offsets);
+        return new ShuffleIndex(compression, offsets);
     }
 
     private static RecordStream openBlock(Run run, int p) throws IOException {

@@ -5,7 +5,8 @@ package io.drover.job.shuffle;
  *
  * @param bufferBytes the in-memory sort buffer of one map task; when full it is sorted and spilled
  *     to disk as a run; default {@value #DEFAULT_BUFFER_BYTES}
- * @param compression of shuffle blocks and spills; default LZ4
+ * @param compression of shuffle blocks and spills, where the data compresses (see
+ *     {@link Compression#worthItOn}); default LZ4
  * @param fsync whether map outputs are forced to disk before they are published; off by default,
  *     since a lost map output is recomputed
  * @param mergeFanIn the most runs merged at once; more runs are merged in passes; default
