@@ -30,6 +30,31 @@ interface Partitioner {
         ShuffleSpec spec = shuffle.spec();
         KeyOrder order = KeyOrder.of(spec);
         byte[][] bounds = Bounds.of(plan, shuffle.sampleStage(), n, order, fetcher);
+        if (order == KeyOrder.BYTES) {
+            // Compare 8-byte prefixes as unsigned longs, the whole keys only where they tie.
+            long[] prefixes = new long[bounds.length];
+            for (int i = 0; i < bounds.length; i++) {
+                prefixes[i] = prefix(bounds[i], 0, bounds[i].length);
+            }
+            return (key, offset, length) -> {
+                long p = prefix(key, offset, length);
+                int lo = 0;
+                int hi = bounds.length;
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    int c = Long.compareUnsigned(p, prefixes[mid]);
+                    if (c == 0) {
+                        c = ByteBuf.compare(key, offset, length, bounds[mid], 0, bounds[mid].length);
+                    }
+                    if (c <= 0) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                return lo;
+            };
+        }
         return (key, offset, length) -> {
             int lo = 0;
             int hi = bounds.length;
@@ -77,6 +102,16 @@ interface Partitioner {
         }
         return bounds;
     }
+    /** The first eight bytes of a key, big-endian, zero-padded: unsigned long order agrees with byte order. */
+    static long prefix(byte[] key, int offset, int length) {
+        int n = Math.min(8, length);
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = (v << 8) | (key[offset + i] & 0xFF);
+        }
+        return n == 0 ? 0 : v << (8 * (8 - n));
+    }
+
     /**
      * The keys in unsigned byte order: a primitive sort of (first four bytes, index) packed in longs,
      * with full compares only among equal prefixes; some ten times cheaper than a comparator sort.

@@ -30,4 +30,26 @@ class PartitionerTest {
         assertEquals(want.stream().map(hex::formatHex).toList(),
                 Partitioner.sortedBytes(keys).stream().map(hex::formatHex).toList());
     }
+    @Test
+    void rangePrefixesOrderLikeTheKeys() {
+        byte[] alphabet = {0, 1, 0x7f, (byte) 0x80, (byte) 0xff};
+        Random random = new Random(10);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] a = new byte[random.nextInt(11)];
+            byte[] b = new byte[random.nextInt(11)];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = alphabet[random.nextInt(alphabet.length)];
+            }
+            for (int j = 0; j < b.length; j++) {
+                b[j] = alphabet[random.nextInt(alphabet.length)];
+            }
+            int byPrefix = Long.signum(Long.compareUnsigned(Partitioner.prefix(a, 0, a.length),
+                    Partitioner.prefix(b, 0, b.length)));
+            int byBytes = Integer.signum(Arrays.compareUnsigned(a, b));
+            // Equal prefixes may hide a difference past eight bytes or in length; unequal ones never lie.
+            if (byPrefix != 0) {
+                assertEquals(byBytes, byPrefix, HexFormat.of().formatHex(a) + " vs " + HexFormat.of().formatHex(b));
+            }
+        }
+    }
 }
