@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.LongBinaryOperator;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -35,6 +36,10 @@ public final class Fn {
     /** A serializable {@link BinaryOperator}. */
     @FunctionalInterface
     public interface SerializableBinaryOperator<T> extends BinaryOperator<T>, Serializable {}
+
+    /** A serializable {@link LongBinaryOperator}. */
+    @FunctionalInterface
+    public interface SerializableLongBinaryOperator extends LongBinaryOperator, Serializable {}
 
     /** A serializable {@link Supplier}: how a plan names its sources and sinks. */
     @FunctionalInterface

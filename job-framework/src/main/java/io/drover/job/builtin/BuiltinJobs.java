@@ -75,7 +75,7 @@ public final class BuiltinJobs {
                         }
                     }
                 }, Serdes.bytes(), Serdes.longs());
-        KeyedDataset<byte[], Long> counts = ones.reduceByKey(Long::sum);
+        KeyedDataset<byte[], Long> counts = ones.reduceLongsByKey(Long::sum);
         return counts.pairs().map(p -> {
             byte[] count = Long.toString(p.value()).getBytes(StandardCharsets.US_ASCII);
             byte[] line = Arrays.copyOf(p.key(), p.key().length + 1 + count.length);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.LongBinaryOperator;
 
 /**
  * The map-side combiner of a shuffle: values folded by encoded key, in an open-addressing table
@@ -31,6 +32,9 @@ public final class BytesCombiner {
     private final int maxKeyBytes;
     private final Function<Object, Object> create;
     private final BiFunction<Object, Object, Object> mergeValue;
+    /** The fold of primitive values, in place of create and mergeValue; null for object values. */
+    private final LongBinaryOperator longOp;
+    private long[] longs;
     /** Entry index + 1 per slot; 0 is empty. Never more than half full. */
     private int[] slots;
     private int[] offsets;
@@ -49,6 +53,19 @@ public final class BytesCombiner {
      */
     public BytesCombiner(int maxKeys, int maxKeyBytes, Function<Object, Object> create,
             BiFunction<Object, Object, Object> mergeValue) {
+        this(maxKeys, maxKeyBytes, create, mergeValue, null);
+    }
+
+    /**
+     * A combiner of primitive long values, folded with {@code op} (see {@link #addLong}); drained
+     * values are {@link Long}s.
+     */
+    public BytesCombiner(int maxKeys, int maxKeyBytes, LongBinaryOperator op) {
+        this(maxKeys, maxKeyBytes, null, null, op);
+    }
+
+    private BytesCombiner(int maxKeys, int maxKeyBytes, Function<Object, Object> create,
+            BiFunction<Object, Object, Object> mergeValue, LongBinaryOperator longOp) {
         if (maxKeys < 1 || maxKeyBytes < 1) {
             throw new IllegalArgumentException("maxKeys and maxKeyBytes must be at least 1: " + maxKeys + ", "
                     + maxKeyBytes);
@@ -57,12 +74,17 @@ public final class BytesCombiner {
         this.maxKeyBytes = maxKeyBytes;
         this.create = create;
         this.mergeValue = mergeValue;
+        this.longOp = longOp;
         int entries = Math.min(MIN_ENTRIES, maxKeys);
         slots = new int[Integer.highestOneBit(entries) << 2];
         offsets = new int[entries];
         lengths = new int[entries];
         hashes = new int[entries];
-        values = new Object[entries];
+        if (longOp == null) {
+            values = new Object[entries];
+        } else {
+            longs = new long[entries];
+        }
         arena = new byte[Math.min(maxKeyBytes, 64 << 10)];
     }
 
@@ -73,31 +95,68 @@ public final class BytesCombiner {
      */
     public boolean add(byte[] key, int offset, int length, Object value) {
         int h = ByteBuf.hash(key, offset, length);
+        int e = find(key, offset, length, h);
+        if (e >= 0) {
+            values[e] = mergeValue.apply(values[e], value);
+            return false;
+        }
+        insert(-e - 1, key, offset, length, h);
+        values[size - 1] = create.apply(value);
+        return full();
+    }
+
+    /**
+     * Folds the primitive {@code value} into the key's value, for a combiner made with a
+     * {@link LongBinaryOperator}; the first value of a key is its combined value.
+     *
+     * @return true when the table is full and must be drained before the next add
+     */
+    public boolean addLong(byte[] key, int offset, int length, long value) {
+        int h = ByteBuf.hash(key, offset, length);
+        int e = find(key, offset, length, h);
+        if (e >= 0) {
+            longs[e] = longOp.applyAsLong(longs[e], value);
+            return false;
+        }
+        insert(-e - 1, key, offset, length, h);
+        longs[size - 1] = value;
+        return full();
+    }
+
+    private boolean full() {
+        return size >= maxKeys || arenaUsed >= maxKeyBytes;
+    }
+
+    /** The key's entry index, or {@code -(slot + 1)} of the empty slot where it would go. */
+    private int find(byte[] key, int offset, int length, int h) {
         int mask = slots.length - 1;
         int s = h & mask;
         while (true) {
             int e = slots[s];
             if (e == 0) {
-                insert(s, key, offset, length, h, create.apply(value));
-                return size >= maxKeys || arenaUsed >= maxKeyBytes;
+                return -s - 1;
             }
             int i = e - 1;
             if (hashes[i] == h && lengths[i] == length
                     && Arrays.equals(arena, offsets[i], offsets[i] + length, key, offset, offset + length)) {
-                values[i] = mergeValue.apply(values[i], value);
-                return false;
+                return i;
             }
             s = (s + 1) & mask;
         }
     }
 
-    private void insert(int slot, byte[] key, int offset, int length, int h, Object combined) {
+    /** Adds the key as entry {@code size} (its value set by the caller) at the empty {@code slot}. */
+    private void insert(int slot, byte[] key, int offset, int length, int h) {
         if (size == offsets.length) {
             int grown = (int) Math.min((long) size * 2, Math.max(maxKeys, size + 1));
             offsets = Arrays.copyOf(offsets, grown);
             lengths = Arrays.copyOf(lengths, grown);
             hashes = Arrays.copyOf(hashes, grown);
-            values = Arrays.copyOf(values, grown);
+            if (values != null) {
+                values = Arrays.copyOf(values, grown);
+            } else {
+                longs = Arrays.copyOf(longs, grown);
+            }
         }
         if ((long) arenaUsed + length > arena.length) {
             long want = Math.max((long) arenaUsed + length, Math.min(2L * arena.length, maxKeyBytes));
@@ -110,7 +169,6 @@ public final class BytesCombiner {
         offsets[size] = arenaUsed;
         lengths[size] = length;
         hashes[size] = h;
-        values[size] = combined;
         arenaUsed += length;
         slots[slot] = ++size;
         if (size * 2 > slots.length) {
@@ -139,9 +197,11 @@ public final class BytesCombiner {
     /** Hands every combined entry to {@code sink}, in insertion order, and empties the table. */
     public void drain(Sink sink) throws IOException {
         for (int i = 0; i < size; i++) {
-            sink.accept(arena, offsets[i], lengths[i], values[i]);
+            sink.accept(arena, offsets[i], lengths[i], values != null ? values[i] : Long.valueOf(longs[i]));
         }
-        Arrays.fill(values, 0, size, null);
+        if (values != null) {
+            Arrays.fill(values, 0, size, null);
+        }
         Arrays.fill(slots, 0);
         size = 0;
         arenaUsed = 0;

@@ -17,6 +17,7 @@ import io.drover.job.plan.StageOutput;
 import io.drover.job.plan.StagePlan;
 import io.drover.job.serde.ByteBuf;
 import io.drover.job.serde.Serde;
+import io.drover.job.serde.Serdes;
 import io.drover.job.shuffle.BytesCombiner;
 import io.drover.job.shuffle.KeyOrder;
 import io.drover.job.shuffle.MapOutputWriter;
@@ -168,9 +169,12 @@ public final class TaskRunner {
 
     private static BytesCombiner newCombiner(ShuffleSpec spec, ShuffleConfig config) {
         ShuffleSpec.Combiner c = spec.combiner();
-        // Keys take at most half the sort buffer's worth of memory; the drained entries go into the buffer.
-        int maxKeyBytes = (int) Math.max(1024, Math.min(Integer.MAX_VALUE - 16, config.bufferBytes() / 2));
-        return new BytesCombiner(config.combineMaxKeys(), maxKeyBytes, c.create(), c.mergeValue());
+        return new BytesCombiner(config.combineMaxKeys(), maxKeyBytes(config), c.create(), c.mergeValue());
+    }
+
+    /** Keys take at most half the sort buffer's worth of memory; the drained entries go into the buffer. */
+    private static int maxKeyBytes(ShuffleConfig config) {
+        return (int) Math.max(1024, Math.min(Integer.MAX_VALUE - 16, config.bufferBytes() / 2));
     }
 
     private static BytesCombiner.Sink drainInto(Serde<Object> values, Partitioner partitioner, MapOutputWriter writer) {
@@ -239,7 +243,22 @@ public final class TaskRunner {
         try (MapOutputWriter writer = new MapOutputWriter(shuffle.reducePartitions(), KeyOrder.of(spec), env.shuffle(),
                 spillDir)) {
             Counted out;
-            if (spec.combiner() != null) {
+            if (spec.combiner() != null && spec.combiner().longs() != null
+                    && pairs.valueSerde().equals(Serdes.longs()) && spec.valueSerde().equals(Serdes.longs())) {
+                BytesCombiner combined = new BytesCombiner(env.shuffle().combineMaxKeys(),
+                        maxKeyBytes(env.shuffle()), spec.combiner().longs());
+                BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
+                out = new Counted((k, ko, kl, v, vo, vl) -> {
+                    if (vl != 8) {
+                        throw new IOException("a long is 8 bytes, not " + vl);
+                    }
+                    if (combined.addLong(k, ko, kl, Serdes.decodeLong(v, vo))) {
+                        combined.drain(drain);
+                    }
+                });
+                pump(reader, pairs.function(), out);
+                combined.drain(drain);
+            } else if (spec.combiner() != null) {
                 Serde<Object> in = (Serde<Object>) pairs.valueSerde();
                 BytesCombiner combined = newCombiner(spec, env.shuffle());
                 BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);

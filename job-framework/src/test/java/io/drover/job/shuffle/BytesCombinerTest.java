@@ -139,4 +139,23 @@ class BytesCombinerTest {
         assertThrows(IllegalArgumentException.class, () -> summing(0, 10));
         assertThrows(IllegalArgumentException.class, () -> summing(10, 0));
     }
+    @Test
+    void foldsPrimitiveLongsAndDrainsThemBoxed() throws Exception {
+        BytesCombiner c = new BytesCombiner(4, 1 << 20, Math::max);
+        Map<String, Long> expected = new HashMap<>();
+        Map<String, Long> got = new HashMap<>();
+        Random random = new Random(12);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] k = ("k" + random.nextInt(20)).getBytes(StandardCharsets.ISO_8859_1);
+            long v = random.nextLong();
+            expected.merge(new String(k, StandardCharsets.ISO_8859_1), v, Math::max);
+            if (c.addLong(k, 0, k.length, v)) {
+                c.drain((key, off, len, value) -> got.merge(new String(key, off, len, StandardCharsets.ISO_8859_1),
+                        (Long) value, Math::max));
+            }
+        }
+        c.drain((key, off, len, value) -> got.merge(new String(key, off, len, StandardCharsets.ISO_8859_1),
+                (Long) value, Math::max));
+        assertEquals(expected, got);
+    }
 }
