@@ -229,7 +229,11 @@ public final class TaskRunner {
         Path spillDir = ShuffleFiles.spillDir(env.workDir(), stage.id(), partition, attempt);
         if (stage.output() instanceof StageOutput.Sample sample) {
             Reservoir reservoir = new Reservoir(sample.perTask(), new Random(31L * stage.id() + partition));
-            pump(reader, pairs.function(), (k, ko, kl, v, vo, vl) -> reservoir.offer(k, ko, kl));
+            PairEmitter offer = (k, ko, kl, v, vo, vl) -> reservoir.offer(k, ko, kl);
+            long limit = scanLimit(sample);
+            while (reservoir.seen < limit && reader.next()) {
+                pairs.function().apply(reader.buffer(), reader.offset(), reader.length(), offer);
+            }
             try (MapOutputWriter writer = new MapOutputWriter(1, null, env.shuffle(), spillDir)) {
                 for (byte[] key : reservoir.kept) {
                     writer.add(0, key, 0, key.length, key, 0, 0);
@@ -284,12 +288,26 @@ public final class TaskRunner {
         }
     }
 
+    /** Records a sample task reads per key it keeps, at most. */
+    static final int SAMPLE_SCAN_FACTOR = 1_000;
+
+    /**
+     * How many records a sample task reads from the start of its split: a reservoir over the first
+     * {@value #SAMPLE_SCAN_FACTOR} records per kept key (some 10 MB for 100 keys of 100-byte
+     * records), as Hadoop's TeraSort samples, rather than a second full pass over the input before
+     * the shuffle's own. Keys clustered within splits may balance partitions less evenly; the order
+     * is right either way.
+     */
+    private static long scanLimit(StageOutput.Sample sample) {
+        return (long) sample.perTask() * SAMPLE_SCAN_FACTOR;
+    }
+
     /** A seeded reservoir sample of encoded keys, copying a key only when it is kept. */
     private static final class Reservoir {
         final List<byte[]> kept;
         private final int size;
         private final Random random;
-        private long seen;
+        long seen;
 
         Reservoir(int size, Random random) {
             this.size = size;
@@ -318,7 +336,8 @@ public final class TaskRunner {
         List<byte[]> kept = new ArrayList<>(sample.perTask());
         ByteBuf k = new ByteBuf();
         long seen = 0;
-        while (records.hasNext()) {
+        long limit = scanLimit(sample);
+        while (seen < limit && records.hasNext()) {
             Pair<?, ?> p = (Pair<?, ?>) records.next();
             seen++;
             int slot = kept.size() < sample.perTask() ? kept.size() : (int) (random.nextDouble() * seen);
