@@ -59,8 +59,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JobServiceShuffleTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    /** An executor's memory charge whose heap is 64 MiB (three quarters, see JobServiceConfig). */
-    private static final long EXECUTOR_MEM_MB = 86;
+    /**
+     * An executor's and a task's memory charges whose sum gives the executor a 64 MiB heap (three
+     * quarters of it, see JobServiceConfig).
+     */
+    private static final long EXECUTOR_MEM_MB = 64;
+    private static final long TASK_MEM_MB = 22;
 
     @TempDir
     static Path dir;
@@ -84,7 +88,8 @@ class JobServiceShuffleTest {
         agent.start();
         await().atMost(WAIT).until(agent::isRegistered);
         service = new JobService(JobServiceConfig.defaults(kafka.bootstrap(), dir.resolve("jobs")).withTaskCpus(1)
-                .withExecutorMemMb(EXECUTOR_MEM_MB).withLocalityWaitMs(200), Clock.systemUTC());
+                .withExecutorMemMb(EXECUTOR_MEM_MB).withTaskMemMb(TASK_MEM_MB)
+                .withLocalityWaitMs(200), Clock.systemUTC());
         service.start();
         assertTrue(service.awaitReady(WAIT), "the job service subscribed");
     }

@@ -2,6 +2,7 @@ package io.drover.job.api;
 
 import io.drover.connectors.Sink;
 import io.drover.connectors.Source;
+import io.drover.job.api.Fn.PairSliceFunction;
 import io.drover.job.api.Fn.PartitionFunction;
 import io.drover.job.api.Fn.SerializableFunction;
 import io.drover.job.api.Fn.SerializablePredicate;
@@ -54,6 +55,20 @@ public final class Dataset<T> {
      */
     public static <T> Dataset<T> readSlices(SerializableSupplier<? extends Source<?>> source, SliceFunction<T> fn) {
         return new Dataset<>(new Node.Read(source, fn));
+    }
+
+    /**
+     * Reads a byte-slice source as encoded key-value pairs: {@code fn} emits each pair's key and
+     * value already encoded with {@code keySerde} and {@code valueSerde}. When the pairs go straight
+     * into a shuffle (reduceByKey, sortByKey, groupByKey with nothing in between), they are combined,
+     * partitioned and sorted as bytes and never decoded; otherwise they are decoded into
+     * {@link Pair}s as usual.
+     */
+    public static <K, V> KeyedDataset<K, V> readPairSlices(SerializableSupplier<? extends Source<?>> source,
+            PairSliceFunction fn, Serde<K> keySerde, Serde<V> valueSerde) {
+        Dataset<Pair<K, V>> pairs = new Dataset<>(new Node.Read(source, new EncodedPairSlices<>(fn, keySerde,
+                valueSerde)));
+        return new KeyedDataset<>(pairs, keySerde, valueSerde);
     }
 
     public <R> Dataset<R> map(SerializableFunction<T, R> f) {

@@ -1,11 +1,13 @@
 package io.drover.job.api;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.LongBinaryOperator;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -35,6 +37,10 @@ public final class Fn {
     @FunctionalInterface
     public interface SerializableBinaryOperator<T> extends BinaryOperator<T>, Serializable {}
 
+    /** A serializable {@link LongBinaryOperator}. */
+    @FunctionalInterface
+    public interface SerializableLongBinaryOperator extends LongBinaryOperator, Serializable {}
+
     /** A serializable {@link Supplier}: how a plan names its sources and sinks. */
     @FunctionalInterface
     public interface SerializableSupplier<T> extends Supplier<T>, Serializable {}
@@ -62,5 +68,22 @@ public final class Fn {
     @FunctionalInterface
     public interface SliceFunction<T> extends Serializable {
         void apply(byte[] buf, int offset, int length, Emitter<T> out) throws Exception;
+    }
+    /** Where a {@link PairSliceFunction} puts the pairs it makes: each part already encoded by its serde. */
+    @FunctionalInterface
+    public interface PairEmitter {
+        /** Takes one pair; the bytes are copied or consumed before this returns, so buffers may be reused. */
+        void emit(byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset, int valueLength)
+                throws IOException;
+    }
+
+    /**
+     * Turns one raw record of a byte-slice source into zero or more key-value pairs in their encoded
+     * form, so that a shuffle can take them (combine them, partition them, sort them) without ever
+     * building objects. The slice is valid only during the call.
+     */
+    @FunctionalInterface
+    public interface PairSliceFunction extends Serializable {
+        void apply(byte[] buf, int offset, int length, PairEmitter out) throws Exception;
     }
 }

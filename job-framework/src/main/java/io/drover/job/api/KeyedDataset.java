@@ -4,6 +4,7 @@ import io.drover.job.api.Fn.SerializableBiFunction;
 import io.drover.job.api.Fn.SerializableBinaryOperator;
 import io.drover.job.api.Fn.SerializableComparator;
 import io.drover.job.api.Fn.SerializableFunction;
+import io.drover.job.api.Fn.SerializableLongBinaryOperator;
 import io.drover.job.plan.Node;
 import io.drover.job.plan.ShuffleSpec;
 import io.drover.job.plan.StageInput.ReduceMode;
@@ -55,6 +56,22 @@ public final class KeyedDataset<K, V> {
         @SuppressWarnings("unchecked")
         SerializableBinaryOperator<Object> g = (SerializableBinaryOperator<Object>) f;
         ShuffleSpec.Combiner combiner = new ShuffleSpec.Combiner(v -> v, g::apply, g);
+        return shuffled(spec(valueSerde, combiner, false, null, false), ReduceMode.COMBINE, valueSerde);
+    }
+
+    /**
+     * {@link #reduceByKey} for long values encoded by {@link Serdes#longs()}, with the same result;
+     * map tasks that read {@link Dataset#readPairSlices encoded pairs} fold primitive longs, never
+     * boxing a value.
+     *
+     * @throws IllegalArgumentException if the values' serde is not {@link Serdes#longs()}
+     */
+    public KeyedDataset<K, V> reduceLongsByKey(SerializableLongBinaryOperator f) {
+        if (!valueSerde.equals(Serdes.longs())) {
+            throw new IllegalArgumentException("reduceLongsByKey needs values encoded by Serdes.longs()");
+        }
+        SerializableBinaryOperator<Object> g = (a, b) -> f.applyAsLong((Long) a, (Long) b);
+        ShuffleSpec.Combiner combiner = new ShuffleSpec.Combiner(v -> v, g::apply, g, f);
         return shuffled(spec(valueSerde, combiner, false, null, false), ReduceMode.COMBINE, valueSerde);
     }
 

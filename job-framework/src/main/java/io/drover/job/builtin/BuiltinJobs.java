@@ -12,8 +12,10 @@ import io.drover.job.api.KeyedDataset;
 import io.drover.job.api.Pair;
 import io.drover.job.plan.InvalidJobException;
 import io.drover.job.serde.AvroGenericSerde;
+import io.drover.job.serde.ByteBuf;
 import io.drover.job.serde.Serdes;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,7 +33,20 @@ public final class BuiltinJobs {
     /** The key of a sort record: its first 10 bytes, as in TeraSort. */
     public static final int SORT_KEY_BYTES = 10;
 
+    /** The count 1, encoded by {@link Serdes#longs()}. */
+    private static final byte[] ONE = encodedOne();
+
     private BuiltinJobs() {}
+
+    private static byte[] encodedOne() {
+        ByteBuf b = new ByteBuf();
+        try {
+            Serdes.longs().write(1L, b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b.toByteArray();
+    }
 
     private static TextLineSink sink(String output) {
         return new TextLineSink(FileSinkConfig.of(Path.of(output)));
@@ -43,7 +58,7 @@ public final class BuiltinJobs {
      * lines are {@code word<TAB>count}, each partition in byte order of the words.
      */
     public static JobSpec wordCount(String input, String output) {
-        Dataset<Pair<byte[], Long>> ones = Dataset.readSlices(() -> new TextLineSource(TextSourceConfig.of(input)),
+        KeyedDataset<byte[], Long> ones = Dataset.readPairSlices(() -> new TextLineSource(TextSourceConfig.of(input)),
                 (buf, off, len, out) -> {
                     int end = off + len;
                     int i = off;
@@ -56,12 +71,11 @@ public final class BuiltinJobs {
                             i++;
                         }
                         if (i > start) {
-                            out.emit(new Pair<>(Arrays.copyOfRange(buf, start, i), 1L));
+                            out.emit(buf, start, i - start, ONE, 0, ONE.length);
                         }
                     }
-                });
-        KeyedDataset<byte[], Long> counts = new KeyedDataset<>(ones, Serdes.bytes(), Serdes.longs())
-                .reduceByKey(Long::sum);
+                }, Serdes.bytes(), Serdes.longs());
+        KeyedDataset<byte[], Long> counts = ones.reduceLongsByKey(Long::sum);
         return counts.pairs().map(p -> {
             byte[] count = Long.toString(p.value()).getBytes(StandardCharsets.US_ASCII);
             byte[] line = Arrays.copyOf(p.key(), p.key().length + 1 + count.length);
@@ -78,13 +92,12 @@ public final class BuiltinJobs {
      * keys keep no particular order.
      */
     public static JobSpec sort(String input, String output) {
-        Dataset<Pair<byte[], byte[]>> records = Dataset.readSlices(
+        KeyedDataset<byte[], byte[]> records = Dataset.readPairSlices(
                 () -> new TextLineSource(TextSourceConfig.of(input)), (buf, off, len, out) -> {
                     int k = Math.min(len, SORT_KEY_BYTES);
-                    out.emit(new Pair<>(Arrays.copyOfRange(buf, off, off + k), Arrays.copyOfRange(buf, off + k,
-                            off + len)));
-                });
-        return new KeyedDataset<>(records, Serdes.bytes(), Serdes.bytes())
+                    out.emit(buf, off, k, buf, off + k, len - k);
+                }, Serdes.bytes(), Serdes.bytes());
+        return records
                 .sortByKey(true)
                 .pairs()
                 .map(p -> {

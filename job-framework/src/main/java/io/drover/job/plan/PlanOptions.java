@@ -10,7 +10,8 @@ package io.drover.job.plan;
  * @param defaultSplits how many splits to ask of a source when {@code partitions} is 0; default
  *     {@value #DEFAULT_SPLITS}
  * @param maxPartitions the most partitions any stage may have; default {@value #DEFAULT_MAX_PARTITIONS}
- * @param samplesPerTask keys each task samples for a range shuffle's bounds; default
+ * @param samplesPerTask the most keys each task samples for a range shuffle's bounds (the planner
+ *     asks for about 100 per reduce partition in all, at least 20 per task); default
  *     {@value #DEFAULT_SAMPLES_PER_TASK}
  */
 public record PlanOptions(int partitions, int defaultSplits, int maxPartitions, int samplesPerTask) {

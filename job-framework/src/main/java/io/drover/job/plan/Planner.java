@@ -17,6 +17,11 @@ import java.util.List;
  */
 public final class Planner {
 
+    /** Sampled keys per reduce partition of a range shuffle, over all map tasks. */
+    static final int SAMPLES_PER_BOUND = 100;
+    /** The fewest keys a sample task keeps. */
+    static final int MIN_SAMPLES_PER_TASK = 20;
+
     private final String jobName;
     private final PlanOptions options;
     private final List<StagePlan> stages = new ArrayList<>();
@@ -80,7 +85,11 @@ public final class Planner {
             int reduce = reducePartitions(parent.partitions);
             int sample = -1;
             if (s.spec().range()) {
-                sample = add(parent.copy(), new StageOutput.Sample(s.spec().keySerde(), options.samplesPerTask()),
+                // About SAMPLES_PER_BOUND keys per reduce partition in all, enough to balance them within
+                // some 10%; every map task reads and sorts all of them.
+                int perTask = (int) Math.min(options.samplesPerTask(), Math.max(MIN_SAMPLES_PER_TASK,
+                        ((long) SAMPLES_PER_BOUND * reduce + parent.partitions - 1) / Math.max(1, parent.partitions)));
+                sample = add(parent.copy(), new StageOutput.Sample(s.spec().keySerde(), perTask),
                         "sample keys");
             }
             int map = add(parent, new StageOutput.Shuffle(s.spec(), reduce, sample),

@@ -4,6 +4,7 @@ import io.drover.job.api.Fn.SerializableBiFunction;
 import io.drover.job.api.Fn.SerializableBinaryOperator;
 import io.drover.job.api.Fn.SerializableComparator;
 import io.drover.job.api.Fn.SerializableFunction;
+import io.drover.job.api.Fn.SerializableLongBinaryOperator;
 import io.drover.job.serde.Serde;
 import java.io.Serializable;
 
@@ -31,12 +32,21 @@ public record ShuffleSpec(
     /**
      * Combines values of equal keys: the first value of a key becomes a combined value through
      * {@code create}, later ones fold in with {@code mergeValue}, and combined values from several
-     * map tasks (or spills) meet in {@code mergeCombiners}.
+     * map tasks (or spills) meet in {@code mergeCombiners}. Where the values are longs encoded by
+     * {@code Serdes.longs()} and {@code longs} is set, the same fold on primitive longs (a map task
+     * may then combine without boxing).
      */
     public record Combiner(
             SerializableFunction<Object, Object> create,
             SerializableBiFunction<Object, Object, Object> mergeValue,
-            SerializableBinaryOperator<Object> mergeCombiners) implements Serializable {}
+            SerializableBinaryOperator<Object> mergeCombiners,
+            SerializableLongBinaryOperator longs) implements Serializable {
+
+        public Combiner(SerializableFunction<Object, Object> create, SerializableBiFunction<Object, Object, Object> mergeValue,
+                SerializableBinaryOperator<Object> mergeCombiners) {
+            this(create, mergeValue, mergeCombiners, null);
+        }
+    }
 
     /** Whether records are ordered by decoded keys rather than by key bytes. */
     public boolean ordersByComparator() {

@@ -32,8 +32,9 @@ public sealed interface StageOutput extends Serializable {
     record Count() implements StageOutput {}
 
     /**
-     * A seeded uniform sample of at most {@code perTask} keys of the stage's {@code Pair}s, in one
-     * partition: what a range shuffle draws its partition bounds from.
+     * A seeded uniform sample of at most {@code perTask} keys of the first {@code perTask * 1000} of
+     * the task's {@code Pair}s, in one partition: what a range shuffle draws its partition bounds
+     * from.
      */
     record Sample(Serde<Object> keySerde, int perTask) implements StageOutput {}
 }

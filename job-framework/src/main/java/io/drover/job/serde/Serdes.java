@@ -32,6 +32,11 @@ public final class Serdes {
         return LongSerde.INSTANCE;
     }
 
+    /** The long at {@code buf[offset]} as {@link #longs()} encodes it, without boxing. */
+    public static long decodeLong(byte[] buf, int offset) {
+        return ByteBuf.readLong(buf, offset) ^ Long.MIN_VALUE;
+    }
+
     /** 4 bytes, order preserving. */
     public static Serde<Integer> ints() {
         return IntSerde.INSTANCE;

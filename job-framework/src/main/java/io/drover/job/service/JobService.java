@@ -373,7 +373,10 @@ public final class JobService implements AutoCloseable {
         int threads = (int) Math.max(1, Math.min(64, Math.floor(offered.cpus() / config.taskCpus() + 1e-9)));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + Math.max(48, config.executorMemMb() * 3 / 4) + "m");
+        // The heap from what the executor is sure to hold: its own memory and its first task's (its
+        // limits start there and only grow), leaving a quarter for the JVM's own memory.
+        command.add("-Xmx" + Math.max(48, (config.executorMemMb() + config.taskMemMb()) * 3 / 4) + "m");
+        command.add("-XX:TieredStopAtLevel=1");
         ExecutorClassArchive archive = classArchive;
         ExecutorClassArchive.Ready cds = archive == null ? null : archive.ready();
         List<TaskSpec.Uri> uris = job.executorUris;

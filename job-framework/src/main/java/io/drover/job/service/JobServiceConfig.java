@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * @param taskMemMb memory each task is charged; default 256
  * @param executorCpus CPUs an executor is charged besides its tasks; default 0
  * @param executorMemMb memory an executor is charged besides its tasks; its heap ({@code -Xmx}) is
- *     three quarters of it; default 768
+ *     three quarters of this plus one task's memory (what it holds from its first task on); default 768
  * @param maxAttempts attempts of a task before the job fails; default 4
  * @param localityWaitMs how long a task waits for an offer from its preferred hosts (its split's,
  *     or the agents holding most of its map input) before it runs anywhere; default 1000
@@ -82,6 +82,11 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
 
     public JobServiceConfig withTaskCpus(double value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, value, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+    }
+
+    public JobServiceConfig withTaskMemMb(long value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, value, executorCpus,
                 executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
     }
 

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import net.jpountz.lz4.LZ4BlockInputStream;
 import net.jpountz.lz4.LZ4BlockOutputStream;
+import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
@@ -33,6 +34,28 @@ public enum Compression {
             }
         }
         throw new IOException("unknown shuffle compression id " + id);
+    }
+
+    /** Bytes tried to judge whether data compresses. */
+    private static final int PROBE_BYTES = 256 << 10;
+    /** Compressed to more than this share of its size, data is written as it is. */
+    private static final double WORTH_RATIO = 0.9;
+
+    /**
+     * This compression, or {@link #NONE} where it would not pay for itself on {@code buf[off ..
+     * off+len)}: LZ4 is tried on its first {@value #PROBE_BYTES} bytes, and data that does not shrink
+     * by a tenth (random keys, already compressed values) is written as it is, saving the CPU of
+     * compressing and decompressing it. Each map output file records its own compression.
+     */
+    public Compression worthItOn(byte[] buf, int off, int len) {
+        if (this == NONE || len <= 0) {
+            return this;
+        }
+        int n = Math.min(len, PROBE_BYTES);
+        LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
+        byte[] out = new byte[compressor.maxCompressedLength(n)];
+        int compressed = compressor.compress(buf, off, n, out, 0, out.length);
+        return compressed > WORTH_RATIO * n ? NONE : this;
     }
 
     /**

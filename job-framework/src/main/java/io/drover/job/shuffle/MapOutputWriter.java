@@ -122,10 +122,78 @@ public final class MapOutputWriter implements AutoCloseable {
     }
 
     private void sortBuffer() {
+        if (order == null || order == KeyOrder.BYTES) {
+            sortByPartitionThenPrefix();
+            return;
+        }
         int[] sorted = Arrays.copyOf(positions, count);
         int[] tmp = new int[count];
         mergeSort(sorted, tmp, 0, count);
         System.arraycopy(sorted, 0, positions, 0, count);
+    }
+
+    /**
+     * The same stable order as the merge sort for arrival order and byte order, without a comparator
+     * call per comparison: a counting sort by partition, then within a partition a primitive sort of
+     * (first four key bytes, arrival index) packed in longs; only records whose four-byte prefixes tie
+     * are compared in full.
+     */
+    private void sortByPartitionThenPrefix() {
+        int[] starts = new int[partitions + 1];
+        for (int i = 0; i < count; i++) {
+            starts[getInt(positions[i]) + 1]++;
+        }
+        for (int p = 0; p < partitions; p++) {
+            starts[p + 1] += starts[p];
+        }
+        int[] next = Arrays.copyOf(starts, partitions);
+        int[] byPartition = new int[count];
+        for (int i = 0; i < count; i++) {
+            int at = positions[i];
+            byPartition[next[getInt(at)]++] = at;
+        }
+        if (order == null) {
+            System.arraycopy(byPartition, 0, positions, 0, count);
+            return;
+        }
+        long[] keys = new long[count];
+        int[] tmp = null;
+        for (int p = 0; p < partitions; p++) {
+            int from = starts[p];
+            int to = starts[p + 1];
+            for (int j = from; j < to; j++) {
+                // The sign bit flipped, so that signed long order is unsigned prefix order.
+                keys[j] = ((long) (prefix(byPartition[j]) ^ 0x80000000) << 32) | (j - from);
+            }
+            Arrays.sort(keys, from, to);
+            for (int j = from; j < to; j++) {
+                positions[j] = byPartition[from + (int) keys[j]];
+            }
+            for (int j = from; j < to;) {
+                int end = j + 1;
+                while (end < to && (keys[end] >>> 32) == (keys[j] >>> 32)) {
+                    end++;
+                }
+                if (end - j > 1) {
+                    if (tmp == null) {
+                        tmp = new int[count];
+                    }
+                    mergeSort(positions, tmp, j, end);
+                }
+                j = end;
+            }
+        }
+    }
+
+    /** The first four bytes of a record's key, big-endian, zero-padded. */
+    private int prefix(int at) {
+        int kLen = getInt(at + 4);
+        int k = at + RECORD_HEADER_BYTES;
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v = (v << 8) | (i < kLen ? arena[k + i] & 0xFF : 0);
+        }
+        return v;
     }
 
     private int compareRecords(int a, int b) {
@@ -181,6 +249,7 @@ public final class MapOutputWriter implements AutoCloseable {
     /** Sorts the buffer and writes it to {@code data} in the map output format; returns the index. */
     private ShuffleIndex writeBuffer(Path data) throws IOException {
         sortBuffer();
+        Compression compression = config.compression().worthItOn(arena, 0, used);
         long[] offsets = new long[partitions + 1];
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 CountingOutputStream out = new CountingOutputStream(
@@ -189,7 +258,7 @@ public final class MapOutputWriter implements AutoCloseable {
             for (int p = 0; p < partitions; p++) {
                 offsets[p] = out.count;
                 if (i < count && getInt(positions[i]) == p) {
-                    try (OutputStream block = config.compression().compress(out)) {
+                    try (OutputStream block = compression.compress(out)) {
                         while (i < count && getInt(positions[i]) == p) {
                             int at = positions[i];
                             int kLen = getInt(at + 4);
@@ -207,7 +276,7 @@ public final class MapOutputWriter implements AutoCloseable {
                 channel.force(false);
             }
         }
-        return new ShuffleIndex(config.compression(), offsets);
+        return new ShuffleIndex(compression, offsets);
     }
 
     /**
@@ -257,6 +326,9 @@ public final class MapOutputWriter implements AutoCloseable {
 
     private ShuffleIndex merge(List<Run> group, Path target) throws IOException {
         long[] offsets = new long[partitions + 1];
+        // Runs that were not worth compressing make a merged run that is not either.
+        Compression compression = group.stream().allMatch(r -> r.index.compression() == Compression.NONE)
+                ? Compression.NONE : config.compression();
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 CountingOutputStream out = new CountingOutputStream(
                         new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES))) {
@@ -274,7 +346,7 @@ public final class MapOutputWriter implements AutoCloseable {
                     continue;
                 }
                 try (MergedStream merged = new MergedStream(streams, order);
-                        OutputStream block = config.compression().compress(out)) {
+                        OutputStream block = compression.compress(out)) {
                     while (merged.next()) {
                         RecordStream s = merged.current();
                         RecordStream.write(block, s.key(), 0, s.keyLength(), s.value(), 0, s.valueLength());
@@ -287,7 +359,7 @@ public final class MapOutputWriter implements AutoCloseable {
                 channel.force(false);
             }
         }
-        return new ShuffleIndex(config.compression(), offsets);
+        return new ShuffleIndex(compression, offsets);
     }
 
     private static RecordStream openBlock(Run run, int p) throws IOException {

@@ -2,7 +2,6 @@ package io.drover.job.shuffle;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Merges record streams that are each ordered by a {@link KeyOrder} into one ordered stream; equal
@@ -12,30 +11,79 @@ import java.util.PriorityQueue;
 public final class MergedStream implements AutoCloseable {
 
     private final List<RecordStream> streams;
-    private final PriorityQueue<Integer> heads;
     private final KeyOrder order;
+    /** Stream indexes in a binary min-heap; the top is the current record's stream while it is read. */
+    private final int[] heap;
+    /** The first eight key bytes of each stream's record, big-endian and zero-padded, in byte order. */
+    private final long[] prefixes;
+    private final boolean byteOrder;
+    private int size;
     private int concatIndex;
     private RecordStream current;
-    private int currentIndex = -1;
 
     public MergedStream(List<RecordStream> streams, KeyOrder order) throws IOException {
         this.streams = List.copyOf(streams);
         this.order = order;
+        this.byteOrder = order == KeyOrder.BYTES;
         if (order == null) {
-            heads = null;
+            heap = null;
+            prefixes = null;
             return;
         }
-        heads = new PriorityQueue<>(Math.max(1, streams.size()), (x, y) -> {
-            RecordStream a = this.streams.get(x);
-            RecordStream b = this.streams.get(y);
-            int c = order.compare(a.key(), 0, a.keyLength(), b.key(), 0, b.keyLength());
-            return c != 0 ? c : Integer.compare(x, y);
-        });
+        heap = new int[this.streams.size()];
+        prefixes = new long[this.streams.size()];
         for (int i = 0; i < this.streams.size(); i++) {
             if (this.streams.get(i).next()) {
-                heads.add(i);
+                prefixes[i] = prefix(this.streams.get(i));
+                heap[size++] = i;
             }
         }
+        for (int i = size / 2 - 1; i >= 0; i--) {
+            siftDown(i);
+        }
+    }
+
+    private static long prefix(RecordStream s) {
+        byte[] k = s.key();
+        int n = Math.min(8, s.keyLength());
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = (v << 8) | (k[i] & 0xFF);
+        }
+        return v << (8 * (8 - n));
+    }
+
+    /** Whether stream x's record goes before stream y's: by key, then by stream order. */
+    private boolean before(int x, int y) {
+        if (byteOrder) {
+            int c = Long.compareUnsigned(prefixes[x], prefixes[y]);
+            if (c != 0) {
+                return c < 0;
+            }
+        }
+        RecordStream a = streams.get(x);
+        RecordStream b = streams.get(y);
+        int c = order.compare(a.key(), 0, a.keyLength(), b.key(), 0, b.keyLength());
+        return c != 0 ? c < 0 : x < y;
+    }
+
+    private void siftDown(int i) {
+        int x = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && before(heap[child + 1], heap[child])) {
+                child++;
+            }
+            if (!before(heap[child], x)) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = x;
     }
 
     /** Advances to the next record in order; false when every stream is done. */
@@ -51,12 +99,18 @@ public final class MergedStream implements AutoCloseable {
             current = null;
             return false;
         }
-        if (current != null && current.next()) {
-            heads.add(currentIndex);
+        if (current != null) {
+            int top = heap[0];
+            if (current.next()) {
+                prefixes[top] = prefix(current);
+            } else {
+                heap[0] = heap[--size];
+            }
+            if (size > 0) {
+                siftDown(0);
+            }
         }
-        Integer head = heads.poll();
-        currentIndex = head == null ? -1 : head;
-        current = head == null ? null : streams.get(head);
+        current = size == 0 ? null : streams.get(heap[0]);
         return current != null;
     }
 

@@ -5,20 +5,22 @@ package io.drover.job.shuffle;
  *
  * @param bufferBytes the in-memory sort buffer of one map task; when full it is sorted and spilled
  *     to disk as a run; default {@value #DEFAULT_BUFFER_BYTES}
- * @param compression of shuffle blocks and spills; default LZ4
+ * @param compression of shuffle blocks and spills, where the data compresses (see
+ *     {@link Compression#worthItOn}); default LZ4
  * @param fsync whether map outputs are forced to disk before they are published; off by default,
  *     since a lost map output is recomputed
  * @param mergeFanIn the most runs merged at once; more runs are merged in passes; default
  *     {@value #DEFAULT_MERGE_FAN_IN}
  * @param combineMaxKeys the most distinct keys a map-side combiner holds before it flushes into the
- *     sort buffer; default {@value #DEFAULT_COMBINE_MAX_KEYS}
+ *     sort buffer (it also flushes at half the sort buffer's worth of key bytes); about 40 bytes of
+ *     table per key plus the key and its value; default {@value #DEFAULT_COMBINE_MAX_KEYS}
  */
 public record ShuffleConfig(long bufferBytes, Compression compression, boolean fsync, int mergeFanIn,
         int combineMaxKeys) {
 
     public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
     public static final int DEFAULT_MERGE_FAN_IN = 64;
-    public static final int DEFAULT_COMBINE_MAX_KEYS = 100_000;
+    public static final int DEFAULT_COMBINE_MAX_KEYS = 1 << 19;
     /** The sort buffer must fit an int-indexed array. */
     public static final long MAX_BUFFER_BYTES = 1L << 30;
 

@@ -123,11 +123,8 @@ final class TaskInputs {
                 }
             }, reader::close);
         }
-        if (!(source instanceof ByteSliceSource sliceSource)) {
-            throw new IllegalArgumentException(source.getClass().getName() + " cannot be read as byte slices");
-        }
         SliceFunction<Object> fn = (SliceFunction<Object>) s.slices();
-        ByteSliceReader reader = sliceSource.openSlices(split);
+        ByteSliceReader reader = openSlices(source, split);
         ArrayDeque<Object> pending = new ArrayDeque<>();
         return new Input(new LookaheadIterator() {
             @Override
@@ -142,6 +139,18 @@ final class TaskInputs {
                 return true;
             }
         }, reader::close);
+    }
+
+    /** The raw records of a task's split of a byte-slice source. */
+    static ByteSliceReader openSlices(StageInput.FromSource s, int partition) throws IOException {
+        return openSlices(s.source().get(), Split.fromBytes(s.splits().get(partition)));
+    }
+
+    private static ByteSliceReader openSlices(Source<?> source, Split split) throws IOException {
+        if (!(source instanceof ByteSliceSource sliceSource)) {
+            throw new IllegalArgumentException(source.getClass().getName() + " cannot be read as byte slices");
+        }
+        return sliceSource.openSlices(split);
     }
 
     private static Iterator<Object> reduce(MergedStream merged, ShuffleSpec spec, StageInput.ReduceMode mode) {

@@ -3,27 +3,33 @@ package io.drover.job.task;
 import io.drover.connectors.JobCommitter;
 import io.drover.connectors.Writer;
 import io.drover.connectors.text.TextLineWriter;
+import io.drover.connectors.ByteSliceReader;
+import io.drover.job.api.EncodedPairSlices;
+import io.drover.job.api.Fn.PairEmitter;
+import io.drover.job.api.Fn.PairSliceFunction;
 import io.drover.job.api.Pair;
 import io.drover.job.api.TaskContext;
 import io.drover.job.plan.JobPlan;
 import io.drover.job.plan.NarrowOp;
 import io.drover.job.plan.ShuffleSpec;
+import io.drover.job.plan.StageInput;
 import io.drover.job.plan.StageOutput;
 import io.drover.job.plan.StagePlan;
 import io.drover.job.serde.ByteBuf;
 import io.drover.job.serde.Serde;
+import io.drover.job.serde.Serdes;
+import io.drover.job.shuffle.BytesCombiner;
 import io.drover.job.shuffle.KeyOrder;
 import io.drover.job.shuffle.MapOutputWriter;
+import io.drover.job.shuffle.ShuffleConfig;
 import io.drover.job.shuffle.ShuffleFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -53,6 +59,12 @@ public final class TaskRunner {
             throw new IllegalArgumentException("stage " + stageId + " has no partition " + partition);
         }
         try (TaskContext.Scope scope = TaskContext.enter(new TaskContext(plan.name(), stageId, partition, attempt))) {
+            EncodedPairSlices<?, ?> pairs = directPairs(stage);
+            if (pairs != null) {
+                try (ByteSliceReader reader = TaskInputs.openSlices((StageInput.FromSource) stage.input(), partition)) {
+                    return writeDirect(plan, stage, partition, attempt, pairs, reader, env);
+                }
+            }
             TaskInputs.Input input = TaskInputs.open(plan, stage, partition, attempt, env);
             try {
                 Iterator<Object> records = input.records();
@@ -85,7 +97,7 @@ public final class TaskRunner {
             writer = new MapOutputWriter(shuffle.reducePartitions(), KeyOrder.of(spec), env.shuffle(), spillDir);
             try (writer) {
                 if (spec.combiner() != null) {
-                    n = combineInto(records, spec, partitioner, writer, env.shuffle().combineMaxKeys());
+                    n = combineInto(records, spec, partitioner, writer, env.shuffle());
                 } else {
                     while (records.hasNext()) {
                         Pair<?, ?> p = (Pair<?, ?>) records.next();
@@ -93,8 +105,8 @@ public final class TaskRunner {
                         v.reset();
                         spec.keySerde().write(p.key(), k);
                         spec.valueSerde().write(p.value(), v);
-                        writer.add(partitioner.partition(k.array(), k.size()), k.array(), 0, k.size(), v.array(), 0,
-                                v.size());
+                        writer.add(partitioner.partition(k.array(), 0, k.size()), k.array(), 0, k.size(), v.array(),
+                                0, v.size());
                         n++;
                     }
                 }
@@ -135,69 +147,185 @@ public final class TaskRunner {
         return new TaskResult(stage.id(), partition, attempt, n, bytes, writer.spills(), true);
     }
 
-    /** Keys in a bounded hash map; combined values are flushed into the writer when it is full. */
+    /** Values folded by encoded key in a bounded table, drained into the writer whenever it fills. */
     private static long combineInto(Iterator<Object> records, ShuffleSpec spec, Partitioner partitioner,
-            MapOutputWriter writer, int maxKeys) throws IOException {
-        ShuffleSpec.Combiner combiner = spec.combiner();
-        Map<BytesKey, Object> combined = new HashMap<>();
+            MapOutputWriter writer, ShuffleConfig config) throws IOException {
+        BytesCombiner combined = newCombiner(spec, config);
+        BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
         ByteBuf k = new ByteBuf();
         long in = 0;
         while (records.hasNext()) {
             Pair<?, ?> p = (Pair<?, ?>) records.next();
             k.reset();
             spec.keySerde().write(p.key(), k);
-            BytesKey key = new BytesKey(k.array(), k.size());
-            Object c = combined.get(key);
-            if (c == null) {
-                combined.put(key.copy(), combiner.create().apply(p.value()));
-                if (combined.size() >= maxKeys) {
-                    flush(combined, spec.valueSerde(), partitioner, writer);
-                }
-            } else {
-                combined.put(key, combiner.mergeValue().apply(c, p.value()));
+            if (combined.add(k.array(), 0, k.size(), p.value())) {
+                combined.drain(drain);
             }
             in++;
         }
-        flush(combined, spec.valueSerde(), partitioner, writer);
+        combined.drain(drain);
         return in;
     }
 
-    private static void flush(Map<BytesKey, Object> combined, Serde<Object> values, Partitioner partitioner,
-            MapOutputWriter writer) throws IOException {
-        ByteBuf v = new ByteBuf();
-        for (Map.Entry<BytesKey, Object> e : combined.entrySet()) {
-            v.reset();
-            values.write(e.getValue(), v);
-            byte[] key = e.getKey().bytes;
-            writer.add(partitioner.partition(key, key.length), key, 0, key.length, v.array(), 0, v.size());
-        }
-        combined.clear();
+    private static BytesCombiner newCombiner(ShuffleSpec spec, ShuffleConfig config) {
+        ShuffleSpec.Combiner c = spec.combiner();
+        return new BytesCombiner(config.combineMaxKeys(), maxKeyBytes(config), c.create(), c.mergeValue());
     }
 
-    /** A byte range as a hash key; {@link #copy} before keeping one built over a reused buffer. */
-    private static final class BytesKey {
-        final byte[] bytes;
-        final int length;
-        final int hash;
+    /** Keys take at most half the sort buffer's worth of memory; the drained entries go into the buffer. */
+    private static int maxKeyBytes(ShuffleConfig config) {
+        return (int) Math.max(1024, Math.min(Integer.MAX_VALUE - 16, config.bufferBytes() / 2));
+    }
 
-        BytesKey(byte[] bytes, int length) {
-            this.bytes = bytes;
-            this.length = length;
-            this.hash = ByteBuf.hash(bytes, 0, length);
+    private static BytesCombiner.Sink drainInto(Serde<Object> values, Partitioner partitioner, MapOutputWriter writer) {
+        ByteBuf v = new ByteBuf();
+        return (key, off, len, value) -> {
+            v.reset();
+            values.write(value, v);
+            writer.add(partitioner.partition(key, off, len), key, off, len, v.array(), 0, v.size());
+        };
+    }
+
+    /**
+     * The source's encoded pairs when they can go to the stage's output as they are: nothing between
+     * the read and a shuffle (or a key sample) whose key serde is the pairs' own.
+     */
+    private static EncodedPairSlices<?, ?> directPairs(StagePlan stage) {
+        if (!stage.ops().isEmpty() || !(stage.input() instanceof StageInput.FromSource s)
+                || !(s.slices() instanceof EncodedPairSlices<?, ?> pairs)) {
+            return null;
         }
+        if (stage.output() instanceof StageOutput.Shuffle shuffle) {
+            ShuffleSpec spec = shuffle.spec();
+            boolean values = spec.combiner() != null || spec.valueSerde().equals(pairs.valueSerde());
+            return spec.keySerde().equals(pairs.keySerde()) && values ? pairs : null;
+        }
+        if (stage.output() instanceof StageOutput.Sample sample) {
+            return sample.keySerde().equals(pairs.keySerde()) ? pairs : null;
+        }
+        return null;
+    }
 
-        BytesKey copy() {
-            return new BytesKey(Arrays.copyOf(bytes, length), length);
+    /** Counts the pairs a slice function emits, passing them on. */
+    private static final class Counted implements PairEmitter {
+        private final PairEmitter next;
+        long count;
+
+        Counted(PairEmitter next) {
+            this.next = next;
         }
 
         @Override
-        public boolean equals(Object o) {
-            return o instanceof BytesKey b && Arrays.equals(bytes, 0, length, b.bytes, 0, b.length);
+        public void emit(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws IOException {
+            count++;
+            next.emit(k, ko, kl, v, vo, vl);
+        }
+    }
+
+    /** Reads the split's raw records and writes the encoded pairs they make to the shuffle or sample. */
+    @SuppressWarnings("unchecked")
+    private static TaskResult writeDirect(JobPlan plan, StagePlan stage, int partition, int attempt,
+            EncodedPairSlices<?, ?> pairs, ByteSliceReader reader, TaskEnv env) throws Exception {
+        Path spillDir = ShuffleFiles.spillDir(env.workDir(), stage.id(), partition, attempt);
+        if (stage.output() instanceof StageOutput.Sample sample) {
+            Reservoir reservoir = new Reservoir(sample.perTask(), new Random(31L * stage.id() + partition));
+            PairEmitter offer = (k, ko, kl, v, vo, vl) -> reservoir.offer(k, ko, kl);
+            long limit = scanLimit(sample);
+            while (reservoir.seen < limit && reader.next()) {
+                pairs.function().apply(reader.buffer(), reader.offset(), reader.length(), offer);
+            }
+            try (MapOutputWriter writer = new MapOutputWriter(1, null, env.shuffle(), spillDir)) {
+                for (byte[] key : reservoir.kept) {
+                    writer.add(0, key, 0, key.length, key, 0, 0);
+                }
+                return commit(stage, partition, attempt, env, writer, reservoir.kept.size());
+            }
+        }
+        StageOutput.Shuffle shuffle = (StageOutput.Shuffle) stage.output();
+        ShuffleSpec spec = shuffle.spec();
+        Partitioner partitioner = Partitioner.of(plan, shuffle, env.fetcher());
+        try (MapOutputWriter writer = new MapOutputWriter(shuffle.reducePartitions(), KeyOrder.of(spec), env.shuffle(),
+                spillDir)) {
+            Counted out;
+            if (spec.combiner() != null && spec.combiner().longs() != null
+                    && pairs.valueSerde().equals(Serdes.longs()) && spec.valueSerde().equals(Serdes.longs())) {
+                BytesCombiner combined = new BytesCombiner(env.shuffle().combineMaxKeys(),
+                        maxKeyBytes(env.shuffle()), spec.combiner().longs());
+                BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
+                out = new Counted((k, ko, kl, v, vo, vl) -> {
+                    if (vl != 8) {
+                        throw new IOException("a long is 8 bytes, not " + vl);
+                    }
+                    if (combined.addLong(k, ko, kl, Serdes.decodeLong(v, vo))) {
+                        combined.drain(drain);
+                    }
+                });
+                pump(reader, pairs.function(), out);
+                combined.drain(drain);
+            } else if (spec.combiner() != null) {
+                Serde<Object> in = (Serde<Object>) pairs.valueSerde();
+                BytesCombiner combined = newCombiner(spec, env.shuffle());
+                BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
+                out = new Counted((k, ko, kl, v, vo, vl) -> {
+                    if (combined.add(k, ko, kl, in.read(v, vo, vl))) {
+                        combined.drain(drain);
+                    }
+                });
+                pump(reader, pairs.function(), out);
+                combined.drain(drain);
+            } else {
+                out = new Counted((k, ko, kl, v, vo, vl) -> writer.add(partitioner.partition(k, ko, kl), k, ko, kl, v,
+                        vo, vl));
+                pump(reader, pairs.function(), out);
+            }
+            return commit(stage, partition, attempt, env, writer, out.count);
+        }
+    }
+
+    private static void pump(ByteSliceReader reader, PairSliceFunction fn, PairEmitter out) throws Exception {
+        while (reader.next()) {
+            fn.apply(reader.buffer(), reader.offset(), reader.length(), out);
+        }
+    }
+
+    /** Records a sample task reads per key it keeps, at most. */
+    static final int SAMPLE_SCAN_FACTOR = 1_000;
+
+    /**
+     * How many records a sample task reads from the start of its split: a reservoir over the first
+     * {@value #SAMPLE_SCAN_FACTOR} records per kept key (some 10 MB for 100 keys of 100-byte
+     * records), as Hadoop's TeraSort samples, rather than a second full pass over the input before
+     * the shuffle's own. Keys clustered within splits may balance partitions less evenly; the order
+     * is right either way.
+     */
+    private static long scanLimit(StageOutput.Sample sample) {
+        return (long) sample.perTask() * SAMPLE_SCAN_FACTOR;
+    }
+
+    /** A seeded reservoir sample of encoded keys, copying a key only when it is kept. */
+    private static final class Reservoir {
+        final List<byte[]> kept;
+        private final int size;
+        private final Random random;
+        long seen;
+
+        Reservoir(int size, Random random) {
+            this.size = size;
+            this.random = random;
+            this.kept = new ArrayList<>(size);
         }
 
-        @Override
-        public int hashCode() {
-            return hash;
+        void offer(byte[] k, int off, int len) {
+            seen++;
+            int slot = kept.size() < size ? kept.size() : (int) (random.nextDouble() * seen);
+            if (slot < size) {
+                byte[] key = Arrays.copyOfRange(k, off, off + len);
+                if (slot == kept.size()) {
+                    kept.add(key);
+                } else {
+                    kept.set(slot, key);
+                }
+            }
         }
     }
 
@@ -208,7 +336,8 @@ public final class TaskRunner {
         List<byte[]> kept = new ArrayList<>(sample.perTask());
         ByteBuf k = new ByteBuf();
         long seen = 0;
-        while (records.hasNext()) {
+        long limit = scanLimit(sample);
+        while (seen < limit && records.hasNext()) {
             Pair<?, ?> p = (Pair<?, ?>) records.next();
             seen++;
             int slot = kept.size() < sample.perTask() ? kept.size() : (int) (random.nextDouble() * seen);

@@ -81,6 +81,9 @@ class LocalRunnerTest {
             JobResult reduced = r.run("reduce", byMod.reduceByKey(Long::sum).collect(), PlanOptions.defaults()
                     .withPartitions(4));
             assertEquals(sums, toMap(reduced.collected(Serdes.pair(Serdes.longs(), Serdes.longs()))));
+            JobResult reducedLongs = r.run("reduce-longs", byMod.reduceLongsByKey(Long::sum).collect(),
+                    PlanOptions.defaults().withPartitions(3));
+            assertEquals(sums, toMap(reducedLongs.collected(Serdes.pair(Serdes.longs(), Serdes.longs()))));
 
             JobResult aggregated = r.run("aggregate", byMod.aggregateByKey(0L, Serdes.longs(), (c, v) -> c + 1,
                     Long::sum).collect(), PlanOptions.defaults().withPartitions(2));

@@ -62,4 +62,46 @@ class MapOutputWriterTest {
             assertEquals(want, got, "partition " + p);
         }
     }
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void sortsUnsignedBytesShortKeysAndTiesLikeAStableFullCompare(boolean ordered) throws Exception {
+        int partitions = 3;
+        byte[] alphabet = {0, 1, 0x7f, (byte) 0x80, (byte) 0xff};
+        Random random = new Random(5);
+        List<List<byte[]>> expected = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            expected.add(new ArrayList<>());
+        }
+        MapOutputWriter writer = new MapOutputWriter(partitions, ordered ? KeyOrder.BYTES : null,
+                ShuffleConfig.defaults(), dir.resolve("spill"));
+        try (writer) {
+            for (int i = 0; i < 5000; i++) {
+                byte[] k = new byte[random.nextInt(7)];
+                for (int j = 0; j < k.length; j++) {
+                    k[j] = alphabet[random.nextInt(alphabet.length)];
+                }
+                byte[] record = java.util.Arrays.copyOf(k, k.length + 4);
+                java.nio.ByteBuffer.wrap(record, k.length, 4).putInt(i);
+                int p = random.nextInt(partitions);
+                writer.add(p, k, 0, k.length, record, k.length, 4);
+                expected.get(p).add(record);
+            }
+            writer.commit(ShuffleFiles.data(dir, 0, 0, 0), ShuffleFiles.index(dir, 0, 0, 0));
+        }
+        for (int p = 0; p < partitions; p++) {
+            List<byte[]> want = expected.get(p);
+            if (ordered) {
+                want.sort((a, b) -> java.util.Arrays.compareUnsigned(a, 0, a.length - 4, b, 0, b.length - 4));
+            }
+            List<String> got = new ArrayList<>();
+            try (RecordStream s = LocalShuffleFetcher.open(dir, 0, 0, 0, p)) {
+                while (s.next()) {
+                    byte[] r = java.util.Arrays.copyOf(s.key(), s.keyLength() + s.valueLength());
+                    System.arraycopy(s.value(), 0, r, s.keyLength(), s.valueLength());
+                    got.add(java.util.HexFormat.of().formatHex(r));
+                }
+            }
+            assertEquals(want.stream().map(java.util.HexFormat.of()::formatHex).toList(), got, "partition " + p);
+        }
+    }
 }
