@@ -60,11 +60,11 @@ import org.junit.jupiter.api.io.TempDir;
 class JobServiceShuffleTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     /**
-     * An executor's and a task's memory charges whose sum gives the executor a 64 MiB heap (three
-     * quarters of it, see JobServiceConfig).
+     * An executor's and a task's memory charges whose sum gives the executor a 64 MiB heap (the sum
+     * less 128 MiB for the JVM's memory besides its heap, see JobServiceConfig).
      */
     private static final long EXECUTOR_MEM_MB = 64;
-    private static final long TASK_MEM_MB = 22;
+    private static final long TASK_MEM_MB = 128;
 
     @TempDir
     static Path dir;

@@ -368,14 +368,26 @@ public final class JobService implements AutoCloseable {
                 shuffleDirByAgent.getOrDefault(agentId, ""));
     }
 
+    /**
+     * An executor's heap in MiB, from what it is sure to hold: its own memory and its first task's
+     * (its limits start there and only grow), less what the JVM needs besides the heap (metaspace,
+     * code, thread stacks, the mapped queues and class archive): a quarter, and at least
+     * {@value #EXECUTOR_NON_HEAP_MB} MiB, so a small executor is not killed at its memory limit.
+     */
+    static long executorHeapMb(JobServiceConfig config) {
+        long held = config.executorMemMb() + config.taskMemMb();
+        return Math.max(48, held - Math.max(held / 4, EXECUTOR_NON_HEAP_MB));
+    }
+
+    /** The least memory an executor's JVM is given besides its heap. */
+    static final long EXECUTOR_NON_HEAP_MB = 128;
+
     /** {@code java -Xmx.. <Chronicle flags> -cp <class path> JobExecutorMain --threads N}. */
     private TaskSpec.ExecutorSpec executorSpec(JobRun job, ResourceSpec offered) {
         int threads = (int) Math.max(1, Math.min(64, Math.floor(offered.cpus() / config.taskCpus() + 1e-9)));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The heap from what the executor is sure to hold: its own memory and its first task's (its
-        // limits start there and only grow), leaving a quarter for the JVM's own memory.
-        command.add("-Xmx" + Math.max(48, (config.executorMemMb() + config.taskMemMb()) * 3 / 4) + "m");
+        command.add("-Xmx" + executorHeapMb(config) + "m");
         command.add("-XX:TieredStopAtLevel=1");
         ExecutorClassArchive archive = classArchive;
         ExecutorClassArchive.Ready cds = archive == null ? null : archive.ready();

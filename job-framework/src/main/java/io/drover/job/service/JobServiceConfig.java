@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param taskMemMb memory each task is charged; default 256
  * @param executorCpus CPUs an executor is charged besides its tasks; default 0
  * @param executorMemMb memory an executor is charged besides its tasks; its heap ({@code -Xmx}) is
- *     three quarters of this plus one task's memory (what it holds from its first task on); default 768
+ *     this plus one task's memory (what it holds from its first task on) less a quarter, and less at
+ *     least 128 MiB, for the JVM's memory besides its heap; default 768
  * @param maxAttempts attempts of a task before the job fails; default 4
  * @param localityWaitMs how long a task waits for an offer from its preferred hosts (its split's,
  *     or the agents holding most of its map input) before it runs anywhere; default 1000
