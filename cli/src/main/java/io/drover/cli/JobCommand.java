@@ -310,6 +310,8 @@ final class JobCommand {
                     }
                     n++;
                     String what = e.getKind() == JobEventKind.PROGRESS ? progress(e.getStages())
+                            : e.getKind() == JobEventKind.MAP_OUTPUTS ? "run " + e.getRunId() + " recorded "
+                                    + e.getMapOutputs().size() + " map outputs"
                             : e.getState().toString().toLowerCase(Locale.ROOT) + (e.getMessage().isEmpty() ? "" : " " + e.getMessage());
                     System.out.printf("%s %-8s %s%n", Instant.ofEpochMilli(e.getHeader().getTimestampMs()),
                             e.getKind().toString().toLowerCase(Locale.ROOT), what);

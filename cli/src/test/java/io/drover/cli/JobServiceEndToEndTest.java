@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drover.cli.jobs.FailingJob;
+import io.drover.cli.jobs.SlowReduceWordCount;
 import io.drover.cli.jobs.SlowWordCount;
 import io.drover.cli.local.LocalCluster;
 import io.drover.job.service.JobClient;
@@ -296,7 +297,47 @@ class JobServiceEndToEndTest {
             assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
         }
         assertEquals(expectedWordCount(), sortedLines(output(out)));
-        assertTrue(drover("job", "logs", jobId).out().contains("run " + jobId + ".r1"), "the second run resumed the job");
+        assertTrue(drover("job", "logs", jobId).out().contains("run " + jobId + " resumed"), "the new service resumed the run");
+    }
+
+    @Test
+    void aRestartedServiceResumesItsJobKeepingTheFinishedMapStage() throws Exception {
+        Path out = dir.resolve("resume-out");
+        Path gate = dir.resolve("gate-resume");
+        Run run = drover("job", "submit", "--jar", jarOf(SlowReduceWordCount.class).toString(), "--class",
+                SlowReduceWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString());
+        assertEquals(0, run.exit(), run.err());
+        String jobId = jobIdIn(run.out());
+        // A reducer runs (and holds): the map stage is done, and its outputs are on drover.jobs.
+        await().atMost(Duration.ofSeconds(60)).until(() -> !markers("gate-resume.reduce-started-").isEmpty());
+        List<String> mapAttempts = markers("gate-resume.map-");
+        assertTrue(!mapAttempts.isEmpty());
+        cluster.restartJobService();
+        Files.createFile(gate);
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
+                    Duration.ofSeconds(30));
+            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+        }
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            List<String> runIds = client.history().stream()
+                    .filter(e -> e.getJobId().equals(jobId) && e.getKind() == io.drover.api.protocol.JobEventKind.STATE
+                            && e.getState() == io.drover.api.protocol.JobState.RUNNING)
+                    .map(e -> e.getRunId()).toList();
+            assertEquals(List.of(jobId, jobId), runIds, "started once and resumed once, under one run id");
+        }
+        assertEquals(expectedWordCount(), sortedLines(output(out)));
+        assertEquals(mapAttempts, markers("gate-resume.map-"), "no map task ran again");
+        String logs = drover("job", "logs", jobId).out();
+        assertTrue(logs.contains("run " + jobId + " resumed, " + mapAttempts.size() + " map tasks kept"), logs);
+    }
+
+    /** The names of the files in the test directory that start with a prefix, sorted. */
+    static List<String> markers(String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
+        }
     }
 
     @Test

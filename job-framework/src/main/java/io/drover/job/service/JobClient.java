@@ -103,8 +103,8 @@ public final class JobClient implements AutoCloseable {
         Map<String, JobEvent> latest = new java.util.HashMap<>();
         Map<String, Long> firstMs = new java.util.HashMap<>();
         for (JobEvent e : history) {
-            if (e.getKind() == JobEventKind.KILL) {
-                continue;
+            if (e.getKind() == JobEventKind.KILL || e.getKind() == JobEventKind.MAP_OUTPUTS) {
+                continue; // neither changes what the job's state is
             }
             latest.put(e.getJobId(), e);
             firstMs.putIfAbsent(e.getJobId(), e.getHeader().getTimestampMs());

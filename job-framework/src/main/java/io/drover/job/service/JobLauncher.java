@@ -35,10 +35,21 @@ import java.util.Locale;
 final class JobLauncher {
 
     /**
-     * A submission waiting to start; {@code run} counts earlier, interrupted runs of the same job;
-     * {@code receivedMs} is when this service read it (service clock).
+     * A submission waiting to start; {@code run} counts earlier, interrupted starts of the same job;
+     * {@code receivedMs} is when this service read it (service clock); {@code resume} is the run to
+     * go on with, or null for a new run.
      */
-    record Queued(String jobId, String name, JobSubmission submission, int run, long receivedMs) {}
+    record Queued(String jobId, String name, JobSubmission submission, int run, long receivedMs, Resume resume) {
+        Queued(String jobId, String name, JobSubmission submission, int run, long receivedMs) {
+            this(jobId, name, submission, run, receivedMs, null);
+        }
+    }
+
+    /**
+     * An interrupted run to go on with: its id and the map outputs it recorded, by stage and
+     * partition ({@link JobCheckpoint}).
+     */
+    record Resume(String runId, java.util.Map<JobCheckpoint.TaskKey, io.drover.api.protocol.MapOutput> outputs) {}
 
     /** What was submitted cannot run. */
     static final class InvalidSubmission extends Exception {
@@ -69,27 +80,37 @@ final class JobLauncher {
         if (s == null) {
             throw new InvalidSubmission("the submission is empty", null);
         }
-        String runId = q.run() == 0 ? q.jobId() : q.jobId() + ".r" + q.run();
         String classPath = config.classPath();
         JobSpec spec;
         String output = s.getOutput();
         Path jar = null;
+        ClassLoader loader = JobLauncher.class.getClassLoader();
         try {
             if (!s.getBuiltin().isEmpty()) {
                 spec = builtin(s);
             } else {
                 jar = jar(s);
-                spec = userJob(s, jar);
+                loader = userLoader(s, jar);
+                spec = userJob(s, jar, loader);
             }
         } catch (IllegalArgumentException e) {
             throw new InvalidSubmission(e.getMessage(), e);
         }
+        // A resumed run keeps its plan (the split count may have depended on the cluster's size then),
+        // so its recorded map outputs match the tasks; without the plan file it starts afresh.
+        Path resumedPlan = q.resume() == null ? null
+                : config.stateDir().resolve("plans").resolve(q.resume().runId() + ".plan");
+        boolean resuming = resumedPlan != null && Files.isRegularFile(resumedPlan);
+        String runId = resuming ? q.resume().runId() : q.run() == 0 ? q.jobId() : q.jobId() + ".r" + q.run();
         JobPlan plan;
         try {
-            plan = spec.plan(q.name(), s.getPartitions() > 0 ? PlanOptions.defaults().withPartitions(s.getPartitions())
+            plan = resuming ? JobPlan.fromBytes(Files.readAllBytes(resumedPlan), loader)
+                    : spec.plan(q.name(), s.getPartitions() > 0 ? PlanOptions.defaults().withPartitions(s.getPartitions())
                     : PlanOptions.defaults().withDefaultSplits(defaultSplits));
         } catch (IllegalArgumentException e) {
             throw new InvalidSubmission(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSubmission("cannot read the plan of run " + runId + " to resume it: " + e.getMessage(), e);
         }
         if (!(plan.finalStage().output() instanceof StageOutput.ToSink sink)) {
             throw new InvalidSubmission("a job run by the service must write its result to a sink", null);
@@ -97,6 +118,11 @@ final class JobLauncher {
         Sink<?> out = sink.sink().get();
         for (int r = 0; r < q.run(); r++) {
             abandon(out, r == 0 ? q.jobId() : q.jobId() + ".r" + r);
+        }
+        if (q.resume() != null) {
+            // The interrupted run's staged output (tasks of the final stage, some half written) goes:
+            // every sink task runs again, so nothing of the old attempts is committed with the job.
+            abandon(out, q.resume().runId());
         }
         JobCommitter<?> committer;
         try {
@@ -109,7 +135,9 @@ final class JobLauncher {
         Path planFile = config.stateDir().resolve("plans").resolve(runId + ".plan");
         try {
             Files.createDirectories(planFile.getParent());
-            Files.write(planFile, plan.toBytes());
+            if (!resuming) {
+                Files.write(planFile, plan.toBytes());
+            }
         } catch (IOException | IllegalArgumentException e) {
             try {
                 committer.abortJob();
@@ -125,6 +153,10 @@ final class JobLauncher {
         JobRun run = new JobRun(q.jobId(), runId, q.name(), plan, planUri, committer, output, classPath,
                 nowMs, config.maxAttempts());
         run.speculation = config.speculation();
+        run.resumed = resuming;
+        // Attempt numbers (and so task ids and attempt files) of each start of a run differ from
+        // those of its earlier starts, whose tasks may still be ending on their executors.
+        run.attemptBase = resuming ? Math.max(0, q.run()) * JobRun.ATTEMPTS_PER_START : 0;
         run.published.add(planSha256);
         List<io.drover.api.scheduler.TaskSpec.Uri> uris = new java.util.ArrayList<>();
         uris.add(new io.drover.api.scheduler.TaskSpec.Uri(planUri, planSha256, false, null));
@@ -222,13 +254,20 @@ final class JobLauncher {
         }
     }
 
-    @SuppressWarnings("resource") // the loader lives as long as the plan's classes may be used
-    private static JobSpec userJob(JobSubmission s, Path jar) {
+    /** A class loader of the user's jar; it lives as long as the plan's classes may be used. */
+    private static ClassLoader userLoader(JobSubmission s, Path jar) {
         if (s.getMainClass().isEmpty()) {
             throw new IllegalArgumentException("a user job needs --class");
         }
         try {
-            URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLauncher.class.getClassLoader());
+            return new URLClassLoader(new URL[] {jar.toUri().toURL()}, JobLauncher.class.getClassLoader());
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalArgumentException("bad jar path " + jar + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JobSpec userJob(JobSubmission s, Path jar, ClassLoader loader) {
+        try {
             Class<?> c = Class.forName(s.getMainClass(), true, loader);
             if (!UserJob.class.isAssignableFrom(c)) {
                 throw new IllegalArgumentException(s.getMainClass() + " does not implement " + UserJob.class.getName());
@@ -243,7 +282,7 @@ final class JobLauncher {
             }
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("class " + s.getMainClass() + " not found in " + jar.getFileName());
-        } catch (ReflectiveOperationException | java.net.MalformedURLException e) {
+        } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("cannot make a " + s.getMainClass() + ": " + e, e);
         } catch (LinkageError e) {
             throw new IllegalArgumentException("cannot load " + s.getMainClass() + ": " + e, e);

@@ -30,6 +30,13 @@ final class JobRun {
     /** A launched attempt. */
     record Attempt(String taskId, int stage, int partition, int attempt, String agentId, long startedMs) {}
 
+    /**
+     * Attempt numbers each start of a run may use: a run resumed by a restarted service numbers its
+     * attempts from {@code starts * ATTEMPTS_PER_START}, above any its earlier starts used (at most
+     * {@code 2 * maxAttempts + 2 <= 202} per task).
+     */
+    static final int ATTEMPTS_PER_START = 1000;
+
     /** What the service must do after an update. */
     enum Verdict { NOTHING, STAGE_DONE, JOB_DONE, JOB_FAILED }
 
@@ -38,6 +45,9 @@ final class JobRun {
         int failures;
         boolean done;
         TaskData.Output output;
+        /** What the succeeded attempt wrote (records, map output bytes). */
+        long records;
+        long bytes;
         long pendingSinceMs;
         final Set<String> running = new HashSet<>(2);
         /** When the oldest running attempt started, and on which agent. */
@@ -107,6 +117,10 @@ final class JobRun {
     /** The SHA-256 of every file this run published on the service's artifact server, withdrawn when it ends. */
     final java.util.List<String> published = new java.util.ArrayList<>();
     String failure;
+    /** The first attempt number of this start of the run (0 unless resumed). */
+    int attemptBase;
+    /** Whether this is a run resumed by a restarted service. */
+    boolean resumed;
     /** When the service read the submission, finished planning, launched the first task, saw a task running; 0 until then. */
     long receivedMs;
     long plannedMs;
@@ -268,7 +282,7 @@ final class JobRun {
     TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId,
             java.util.function.Function<String, TaskData.Agent> agentInfo, long nowMs) {
         TaskState t = stages[stage].tasks[partition];
-        int attempt = t.nextAttempt++;
+        int attempt = attemptBase + t.nextAttempt++;
         if (t.running.isEmpty()) {
             t.runningSinceMs = nowMs;
             t.runningOn = agentId;
@@ -294,7 +308,7 @@ final class JobRun {
 
     /** The name of the next attempt's task id. */
     String nextTaskId(int stage, int partition) {
-        return runId + "-s" + stage + "-p" + partition + "-a" + stages[stage].tasks[partition].nextAttempt;
+        return runId + "-s" + stage + "-p" + partition + "-a" + (attemptBase + stages[stage].tasks[partition].nextAttempt);
     }
 
     /** An attempt finished well on {@code agentId}. */
@@ -310,8 +324,10 @@ final class JobRun {
         t.output = new TaskData.Output(a.attempt(), a.agentId());
         s.done++;
         s.durationsMs.add(nowMs - a.startedMs());
-        s.records += Math.max(0, outcome.records());
-        s.bytes += outcome.bytes();
+        t.records = Math.max(0, outcome.records());
+        t.bytes = outcome.bytes();
+        s.records += t.records;
+        s.bytes += t.bytes;
         if (!s.complete()) {
             return Verdict.NOTHING;
         }
@@ -325,6 +341,61 @@ final class JobRun {
             }
         }
         return Verdict.STAGE_DONE;
+    }
+
+    /**
+     * Marks a map task done with an output an earlier start of this run recorded, before anything
+     * runs; call {@link #restored} after the last one. Ignored for a task this plan lacks, one of a
+     * stage that writes no map output, or one done already.
+     *
+     * @return whether the task was marked done
+     */
+    boolean restore(int stage, int partition, int attempt, String agentId, long records, long bytes) {
+        if (stage < 0 || stage >= stages.length || partition < 0 || partition >= stages[stage].tasks.length
+                || attempt < 0 || agentId == null || agentId.isEmpty()
+                || !(stages[stage].plan.output() instanceof io.drover.job.plan.StageOutput.Shuffle)) {
+            return false;
+        }
+        StageState s = stages[stage];
+        TaskState t = s.tasks[partition];
+        if (t.done) {
+            return false;
+        }
+        t.done = true;
+        t.output = new TaskData.Output(attempt, agentId);
+        t.records = Math.max(0, records);
+        t.bytes = Math.max(0, bytes);
+        s.done++;
+        s.records += t.records;
+        s.bytes += t.bytes;
+        progressChanged = true;
+        return true;
+    }
+
+    /** After {@link #restore}: the stages whose parents are now complete start. */
+    void restored(long nowMs) {
+        for (StageState s : stages) {
+            if (s.complete()) {
+                s.startedMs = s.started ? s.startedMs : nowMs;
+                s.started = true;
+                s.finishedMs = nowMs;
+            } else if (ready(s)) {
+                start(s, nowMs);
+            }
+            s.preferredAgents = null;
+        }
+    }
+
+    /** The succeeded tasks of a stage with their outputs, in partition order. */
+    List<Integer> donePartitions(int stage) {
+        List<Integer> done = new ArrayList<>();
+        TaskState[] tasks = stages[stage].tasks;
+        for (int p = 0; p < tasks.length; p++) {
+            if (tasks[p].done && tasks[p].output != null) {
+                done.add(p);
+            }
+        }
+        return done;
     }
 
     /**
@@ -373,6 +444,10 @@ final class JobRun {
         }
         t.done = false;
         t.output = null;
+        s.records -= t.records;
+        s.bytes -= t.bytes;
+        t.records = 0;
+        t.bytes = 0;
         t.pendingSinceMs = nowMs;
         s.done--;
         progressChanged = true;

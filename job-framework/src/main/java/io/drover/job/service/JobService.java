@@ -51,10 +51,16 @@ import org.slf4j.LoggerFactory;
  * fails its job with its reason. Progress goes to {@code drover.jobs} as PROGRESS events, the end
  * as a STATE event with the per-stage summary.
  *
- * <p>On start it reads {@code drover.jobs} from the beginning: a job submitted and never ended
- * (the previous service stopped while it ran or waited) runs again from the start under a new run
- * id ({@code <jobId>.r<n>}); the output of the interrupted run, never committed, is deleted. Tasks
- * the master still reports for runs this service does not know are killed.
+ * <p>While a job runs, each completed map stage's outputs (agent, attempt, sizes) go to {@code
+ * drover.jobs} as MAP_OUTPUTS events ({@link JobCheckpoint}). On start the service reads {@code
+ * drover.jobs} from the beginning: a job submitted and never ended (the previous service stopped
+ * while it ran or waited) resumes its run under the same run id and plan (the plan file in the state
+ * directory), with the recorded map tasks done, so only the rest runs; its attempts are numbered
+ * above those of earlier starts. The run's staged, uncommitted sink output is deleted and every sink
+ * task runs again. A recorded output that is gone shows as a reducer's fetch failure, and is
+ * recomputed as any lost output is. A job whose run left no run id or plan runs from the start under
+ * a new run id ({@code <jobId>.r<n>}). Tasks the master still reports that this service did not
+ * launch (the interrupted start's) are killed.
  */
 public final class JobService implements AutoCloseable {
 
@@ -164,12 +170,14 @@ public final class JobService implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the queue from the log: submitted jobs with no end run again. */
+    /** Rebuilds the queue from the log: submitted jobs with no end resume (or run again). */
     private void recover(List<JobEvent> history) {
         Map<String, JobEvent> submits = new LinkedHashMap<>();
         Map<String, Integer> runs = new HashMap<>();
+        JobCheckpoint checkpoint = new JobCheckpoint();
         for (JobEvent e : history) {
             String id = e.getJobId();
+            checkpoint.replay(e);
             if (e.getKind() == JobEventKind.SUBMIT) {
                 submits.put(id, e);
             } else if (e.getKind() == JobEventKind.STATE && e.getState() == JobState.RUNNING) {
@@ -187,8 +195,10 @@ public final class JobService implements AutoCloseable {
         }
         for (JobEvent e : submits.values()) {
             int run = runs.getOrDefault(e.getJobId(), 0);
-            LOG.info("resuming job {} ({}) from the start as run {}", e.getJobId(), e.getName(), run);
-            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run, clock.millis()));
+            JobLauncher.Resume resume = checkpoint.resume(e.getJobId());
+            LOG.info("resuming job {} ({}): {}", e.getJobId(), e.getName(), resume == null ? "from the start, start " + run
+                    : "run " + resume.runId() + " with " + resume.outputs().size() + " map outputs recorded");
+            queued.add(new JobLauncher.Queued(e.getJobId(), e.getName(), e.getSubmission(), run, clock.millis(), resume));
         }
     }
 
@@ -241,8 +251,12 @@ public final class JobService implements AutoCloseable {
                 JobRun job = launcher.launch(q, now, defaultSplits());
                 job.receivedMs = q.receivedMs();
                 job.plannedMs = clock.millis();
+                String resumed = "";
+                if (job.resumed) {
+                    resumed = " resumed, " + resume(job, q.resume()) + " map tasks kept";
+                }
                 running.put(job.jobId, job);
-                send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + ": " + job.stages.length + " stages",
+                send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + resumed + ": " + job.stages.length + " stages",
                         job);
                 LOG.info("job {} ({}) runs as {} with {} stages", job.jobId, job.name, job.runId, job.stages.length);
             } catch (JobLauncher.InvalidSubmission e) {
@@ -250,6 +264,47 @@ public final class JobService implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("job {} cannot start", q.jobId(), e);
                 send(q.jobId(), q.name(), JobState.FAILED, "cannot start: " + e, null);
+            }
+        }
+    }
+
+    /**
+     * Marks the map outputs a run recorded done, and learns the agents' addresses from them (until
+     * their next finished task says otherwise).
+     *
+     * @return how many map tasks were kept
+     */
+    private int resume(JobRun job, JobLauncher.Resume resume) {
+        for (io.drover.api.protocol.MapOutput o : resume.outputs().values()) {
+            if (!o.getAgentHttp().isEmpty()) {
+                httpByAgent.putIfAbsent(o.getAgentId(), o.getAgentHttp());
+            }
+            if (!o.getAgentHost().isEmpty()) {
+                hostByAgent.putIfAbsent(o.getAgentId(), o.getAgentHost());
+            }
+            if (!o.getShuffleDir().isEmpty()) {
+                shuffleDirByAgent.putIfAbsent(o.getAgentId(), o.getShuffleDir());
+            }
+        }
+        int kept = JobCheckpoint.restore(job, resume.outputs(), clock.millis());
+        LOG.info("job {} resumes run {}: {} of {} recorded map outputs kept", job.jobId, job.runId, kept,
+                resume.outputs().size());
+        return kept;
+    }
+
+    /** Records where a completed map stage's outputs are, for a restarted service to keep them. */
+    private void recordOutputs(JobRun job, int stage) {
+        for (List<io.drover.api.protocol.MapOutput> batch : JobCheckpoint.outputsOf(job, stage, this::agentInfo)) {
+            JobEvent e = jobs.event(job.jobId, job.name, JobEventKind.MAP_OUTPUTS, JobState.RUNNING, "", null, List.of(),
+                    clock.millis() - job.startedMs, job.output);
+            e.setRunId(job.runId);
+            e.setMapOutputs(batch);
+            try {
+                jobs.send(e);
+            } catch (IllegalStateException ex) {
+                // Only a restart loses by it: that stage's tasks would run again.
+                LOG.warn("cannot record the map outputs of job {} stage {}: {}", job.jobId, stage, ex.getMessage());
+                return;
             }
         }
     }
@@ -497,7 +552,9 @@ public final class JobService implements AutoCloseable {
                 LOG.warn("job {}: task {} {}: {}", job.jobId, u.taskId(), u.phase(), reason);
                 verdict = job.failed(a, reason, outcome, counts, now);
             }
-            if (verdict == JobRun.Verdict.JOB_DONE) {
+            if (verdict == JobRun.Verdict.STAGE_DONE) {
+                recordOutputs(job, a.stage());
+            } else if (verdict == JobRun.Verdict.JOB_DONE) {
                 succeed(job);
             } else if (verdict == JobRun.Verdict.JOB_FAILED) {
                 end(job, JobState.FAILED, job.failure);
@@ -551,8 +608,12 @@ public final class JobService implements AutoCloseable {
         List<StageProgress> stages = job == null ? List.of() : progress(job);
         long elapsed = job == null ? 0 : clock.millis() - job.startedMs;
         try {
-            jobs.send(jobs.event(jobId, name, JobEventKind.STATE, state, message, null, stages, elapsed,
-                    job == null ? "" : job.output));
+            JobEvent e = jobs.event(jobId, name, JobEventKind.STATE, state, message, null, stages, elapsed,
+                    job == null ? "" : job.output);
+            if (job != null) {
+                e.setRunId(job.runId);
+            }
+            jobs.send(e);
         } catch (IllegalStateException e) {
             LOG.warn("cannot record that job {} is {}: {}", jobId, state, e.getMessage());
         }

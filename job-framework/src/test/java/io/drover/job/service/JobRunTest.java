@@ -133,4 +133,72 @@ class JobRunTest {
         assertEquals(0, job.stages[0].failedAttempts, "the killed loser is no failure");
         assertEquals("b", job.stages[0].tasks[3].output.agentId());
     }
+
+    /** A STATE or MAP_OUTPUTS event of run {@code runId} of job wc-1, as the service writes them. */
+    private static io.drover.api.protocol.JobEvent event(io.drover.api.protocol.JobEventKind kind,
+            io.drover.api.protocol.JobState state, String runId, java.util.List<io.drover.api.protocol.MapOutput> outputs) {
+        return io.drover.api.protocol.JobEvent.newBuilder()
+                .setHeader(io.drover.api.Envelopes.header("test", java.time.Clock.systemUTC()))
+                .setJobId("wc-1").setName("wc").setKind(kind).setState(state).setRunId(runId).setMapOutputs(outputs)
+                .build();
+    }
+
+    @Test
+    void aResumedRunKeepsTheRecordedMapOutputsAndRunsOnlyTheRest() {
+        JobRun.Attempt m0 = launch(0, 0, "a");
+        JobRun.Attempt m1 = launch(0, 1, "b");
+        job.finished(m0, new TaskOutcome(7, 70, 0, -1, -1, "", ""), 10);
+        assertEquals(JobRun.Verdict.STAGE_DONE, job.finished(m1, new TaskOutcome(3, 30, 0, -1, -1, "", ""), 20));
+        java.util.List<java.util.List<io.drover.api.protocol.MapOutput>> batches = JobCheckpoint.outputsOf(job, 0, http);
+        assertEquals(1, batches.size());
+        assertEquals("/shuffle/b", batches.get(0).get(1).getShuffleDir());
+
+        JobCheckpoint log = new JobCheckpoint();
+        log.replay(event(io.drover.api.protocol.JobEventKind.STATE, io.drover.api.protocol.JobState.RUNNING, "wc-1",
+                java.util.List.of()));
+        log.replay(event(io.drover.api.protocol.JobEventKind.MAP_OUTPUTS, io.drover.api.protocol.JobState.RUNNING, "wc-1",
+                batches.get(0)));
+        log.replay(event(io.drover.api.protocol.JobEventKind.MAP_OUTPUTS, io.drover.api.protocol.JobState.RUNNING, "other",
+                java.util.List.of(batches.get(0).get(0))));
+        JobLauncher.Resume resume = log.resume("wc-1");
+        assertEquals("wc-1", resume.runId());
+        assertEquals(2, resume.outputs().size(), "a record of another run does not count");
+
+        JobRun again = new JobRun("wc-1", resume.runId(), "wc", job.plan, "file:///p", null, "", "cp", 100, 2);
+        again.attemptBase = JobRun.ATTEMPTS_PER_START;
+        assertEquals(2, JobCheckpoint.restore(again, resume.outputs(), 100));
+        assertTrue(again.stages[0].complete());
+        assertEquals(10, again.stages[0].records);
+        assertEquals(100, again.stages[0].bytes);
+        assertArrayEquals(new int[] {1, 0}, again.pick("a", "h", 100, 0), "the map stage does not run again");
+        assertEquals("wc-1-s1-p0-a1000", again.nextTaskId(1, 0), "above the attempt numbers of the first start");
+        TaskData data = again.launch("fw", 1, 0, again.nextTaskId(1, 0), "a", http, 100);
+        assertEquals(java.util.List.of(new TaskData.Output(0, "a"), new TaskData.Output(0, "b")), data.outputs().get(0),
+                "the reducer reads the recorded outputs");
+        assertEquals(1000, data.attempt());
+
+        // A recorded output that turned out to be gone runs again, as any lost output does.
+        JobRun.Attempt r0 = again.attempts.remove("wc-1-s1-p0-a1000");
+        again.failed(r0, "gone", TaskOutcome.parse("fetch-failed stage=0 map=1: gone"), false, 110);
+        assertArrayEquals(new int[] {0, 1}, again.pick("b", "h", 110, 0));
+        assertEquals("wc-1-s0-p1-a1000", again.nextTaskId(0, 1));
+
+        log.replay(event(io.drover.api.protocol.JobEventKind.STATE, io.drover.api.protocol.JobState.SUCCEEDED, "wc-1",
+                java.util.List.of()));
+        assertNull(log.resume("wc-1"), "an ended job is not resumed");
+        log.replay(event(io.drover.api.protocol.JobEventKind.STATE, io.drover.api.protocol.JobState.RUNNING, "",
+                java.util.List.of()));
+        assertNull(log.resume("wc-1"), "a start that recorded no run id starts afresh");
+    }
+
+    @Test
+    void aRestoredOutputOfAStageWithoutMapOutputOrOutsideThePlanIsIgnored() {
+        assertFalse(job.restore(1, 0, 0, "a", 1, 1), "the final stage writes the sink");
+        assertFalse(job.restore(0, 5, 0, "a", 1, 1));
+        assertFalse(job.restore(7, 0, 0, "a", 1, 1));
+        assertTrue(job.restore(0, 1, 0, "a", 1, 1));
+        assertFalse(job.restore(0, 1, 3, "b", 1, 1), "done already");
+        job.restored(5);
+        assertArrayEquals(new int[] {0, 0}, job.pick("a", "h", 5, 0));
+    }
 }

@@ -135,4 +135,42 @@ class CodecTest {
             assertEquals(p, AgentPartitions.commandPartition("agent-" + i, 8));
         }
     }
+
+    /** An event converted to the previous JobEvent schema, as a writer of that version encoded it. */
+    private static org.apache.avro.generic.GenericRecord asPreviousSchema(io.drover.api.protocol.JobEvent e, Schema previous)
+            throws java.io.IOException {
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder out = org.apache.avro.io.EncoderFactory.get().binaryEncoder(raw, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(io.drover.api.protocol.JobEvent.class).write(e, out);
+        out.flush();
+        return new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+                io.drover.api.protocol.JobEvent.getClassSchema(), previous, org.apache.avro.generic.GenericData.get())
+                .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(raw.toByteArray(), null));
+    }
+
+    @Test
+    void jobEventsOfThePreviousSchemaStillDecodeAndANewKindReadsAsUnknownThere() throws Exception {
+        Schema previous;
+        try (var in = io.drover.api.protocol.JobEvent.class.getResourceAsStream("history/JobEvent-1.avsc")) {
+            previous = new Schema.Parser().addTypes(List.of(io.drover.api.protocol.Header.getClassSchema())).parse(in);
+        }
+        io.drover.api.protocol.JobEvent progress = io.drover.api.protocol.JobEvent.newBuilder()
+                .setHeader(Envelopes.header("drover-jobs", CLOCK)).setJobId("wc-1").setName("wc")
+                .setKind(io.drover.api.protocol.JobEventKind.PROGRESS).setState(io.drover.api.protocol.JobState.RUNNING)
+                .setStages(List.of(io.drover.api.protocol.StageProgress.newBuilder().setStage(0).setTasksDone(3).build()))
+                .build();
+        byte[] old = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), previous).encode(asPreviousSchema(progress, previous)).array();
+        io.drover.api.protocol.JobEvent decoded = Codecs.JOB_EVENT.decode(old);
+        assertEquals(progress, decoded, "same content, with the new fields at their defaults");
+        assertEquals("", decoded.getRunId());
+
+        io.drover.api.protocol.JobEvent outputs = io.drover.api.protocol.JobEvent.newBuilder(progress)
+                .setKind(io.drover.api.protocol.JobEventKind.MAP_OUTPUTS).setStages(List.of()).setRunId("wc-1")
+                .setMapOutputs(List.of(io.drover.api.protocol.MapOutput.newBuilder().setStage(0).setPartition(1).setAttempt(0)
+                        .setAgentId("a").build()))
+                .build();
+        assertEquals("UNKNOWN", asPreviousSchema(outputs, previous).get("kind").toString(),
+                "a reader of the previous schema sees the new kind as UNKNOWN");
+    }
 }

@@ -26,7 +26,8 @@ public final class Codecs {
     public static final Codec<FrameworkEvent> FRAMEWORK_EVENT = codec(FrameworkEvent.class, FrameworkEvent.getClassSchema());
     public static final Codec<MasterLogRecord> MASTER_LOG_RECORD = codec(MasterLogRecord.class, MasterLogRecord.getClassSchema());
     public static final Codec<DeadLetter> DEAD_LETTER = codec(DeadLetter.class, DeadLetter.getClassSchema());
-    public static final Codec<JobEvent> JOB_EVENT = codec(JobEvent.class, JobEvent.getClassSchema());
+    public static final Codec<JobEvent> JOB_EVENT = codec(JobEvent.class, JobEvent.getClassSchema(),
+            "history/JobEvent-1.avsc");
     public static final Codec<SnapshotPointer> SNAPSHOT_POINTER = codec(SnapshotPointer.class, SnapshotPointer.getClassSchema());
     /**
      * The agent-executor channel's messages, in Chronicle Queue excerpts on one host; on no topic,
@@ -38,9 +39,29 @@ public final class Codecs {
     public static final List<Codec<?>> ALL = List.of(AGENT_MESSAGE, STATUS_MESSAGE, CALL_MESSAGE, AGENT_COMMAND,
             FRAMEWORK_EVENT, MASTER_LOG_RECORD, DEAD_LETTER, JOB_EVENT, SNAPSHOT_POINTER);
 
-    private static <T extends org.apache.avro.specific.SpecificRecord> Codec<T> codec(Class<T> type, Schema schema) {
+    /**
+     * The codec of a type, decoding its current schema and {@code older} ones (resources beside the
+     * generated classes, kept when a schema changes so that events already on a topic still decode).
+     */
+    private static <T extends org.apache.avro.specific.SpecificRecord> Codec<T> codec(Class<T> type, Schema schema,
+            String... older) {
         KNOWN.addSchema(schema);
+        for (String resource : older) {
+            KNOWN.addSchema(olderSchema(resource));
+        }
         return new Codec<>(type, schema, KNOWN);
+    }
+
+    /** An older schema of a message, parsed with the shared types (the envelope's Header) it names. */
+    private static Schema olderSchema(String resource) {
+        try (java.io.InputStream in = JobEvent.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource " + resource + " is missing from the build");
+            }
+            return new Schema.Parser().addTypes(java.util.List.of(io.drover.api.protocol.Header.getClassSchema())).parse(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read schema resource " + resource, e);
+        }
     }
 
     /** The fingerprint as it keys drover.schemas: 16 lower-case hex digits. */
