@@ -32,7 +32,8 @@ final class JobsCommand {
         double taskCpus;
 
         @Option(names = "--executor-mem", defaultValue = "768m", converter = Units.MbConverter.class,
-                description = "memory per executor; its heap is 3/4 of it (default: ${DEFAULT-VALUE})")
+                description = {"memory per executor besides its tasks'; its heap is this plus one task's memory, less a quarter",
+                    "and at least 128 MiB (default: ${DEFAULT-VALUE})"})
         long executorMemMb;
 
         @Option(names = "--max-attempts", defaultValue = "4", description = "attempts per task (default: ${DEFAULT-VALUE})")
@@ -47,6 +48,11 @@ final class JobsCommand {
                 description = "start executors without the class-data-sharing archive of their start-up classes")
         boolean noClassArchive;
 
+        @Option(names = "--executor-full-compiler", negatable = false,
+                description = {"let executors use the JVM's optimizing compiler (C2) too: faster on long tight loops, such as",
+                    "wordcount's map stage, slower on short stages and sort (default: the quick compiler only)"})
+        boolean fullCompiler;
+
         @Option(names = "--speculation", description = "run a copy of a task that runs much longer than its stage's others")
         boolean speculation;
 
@@ -56,7 +62,8 @@ final class JobsCommand {
             try {
                 config = JobServiceConfig.defaults(cluster.bootstrap(), stateDir.toAbsolutePath()).withTaskCpus(taskCpus)
                         .withExecutorMemMb(executorMemMb).withMaxAttempts(maxAttempts).withSpeculation(speculation)
-                        .withHttpListen(httpListen).withExecutorClassArchive(!noClassArchive);
+                        .withHttpListen(httpListen).withExecutorClassArchive(!noClassArchive)
+                        .withExecutorQuickCompiler(!fullCompiler);
             } catch (IllegalArgumentException e) {
                 System.err.println("drover jobs serve: " + e.getMessage());
                 return 2;

@@ -434,6 +434,15 @@ public final class JobService implements AutoCloseable {
         return Math.max(48, held - Math.max(held / 4, EXECUTOR_NON_HEAP_MB));
     }
 
+    /** The executor JVM's heap and compiler options. */
+    static List<String> executorHeapAndCompiler(JobServiceConfig config) {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + executorHeapMb(config) + "m"));
+        if (config.executorQuickCompiler()) {
+            options.add("-XX:TieredStopAtLevel=1");
+        }
+        return options;
+    }
+
     /** The least memory an executor's JVM is given besides its heap. */
     static final long EXECUTOR_NON_HEAP_MB = 128;
 
@@ -442,8 +451,7 @@ public final class JobService implements AutoCloseable {
         int threads = (int) Math.max(1, Math.min(64, Math.floor(offered.cpus() / config.taskCpus() + 1e-9)));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + executorHeapMb(config) + "m");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(executorHeapAndCompiler(config));
         ExecutorClassArchive archive = classArchive;
         ExecutorClassArchive.Ready cds = archive == null ? null : archive.ready();
         List<TaskSpec.Uri> uris = job.executorUris;

@@ -33,10 +33,15 @@ import java.nio.file.Path;
  * @param executorClassArchive whether executors start with a class-data-sharing archive of their
  *     start-up classes, built once by the service and fetched by the agents (see
  *     {@link ExecutorClassArchive}); default true
+ * @param executorQuickCompiler whether executors compile with the quick compiler only
+ *     ({@code -XX:TieredStopAtLevel=1}): a fresh executor spends several CPU-seconds in the optimizing
+ *     compiler, more than it gains on short stages and on the sort, less than it gains on a long
+ *     tight loop such as wordcount's map stage (see benchmarks/README.md); default true
  */
 public record JobServiceConfig(String bootstrap, String frameworkId, Path stateDir, String classPath, double taskCpus,
         long taskMemMb, double executorCpus, long executorMemMb, int maxAttempts, long localityWaitMs, int maxJobs,
-        long progressIntervalMs, boolean speculation, String httpListen, boolean executorClassArchive) {
+        long progressIntervalMs, boolean speculation, String httpListen, boolean executorClassArchive,
+        boolean executorQuickCompiler) {
 
     public static final String DEFAULT_FRAMEWORK_ID = "drover-jobs";
     public static final double SPECULATION_QUANTILE = 0.75;
@@ -78,46 +83,58 @@ public record JobServiceConfig(String bootstrap, String frameworkId, Path stateD
     /** The defaults, with executors on this JVM's class path. */
     public static JobServiceConfig defaults(String bootstrap, Path stateDir) {
         return new JobServiceConfig(bootstrap, DEFAULT_FRAMEWORK_ID, stateDir, System.getProperty("java.class.path"), 1.0,
-                256, 0, 768, 4, 1000, 16, 500, false, DEFAULT_HTTP_LISTEN, true);
+                256, 0, 768, 4, 1000, 16, 500, false, DEFAULT_HTTP_LISTEN, true, true);
     }
 
     public JobServiceConfig withTaskCpus(double value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, value, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withTaskMemMb(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, value, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withExecutorMemMb(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+                value, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withMaxAttempts(int value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+                executorMemMb, value, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withLocalityWaitMs(long value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive);
+                executorMemMb, maxAttempts, value, maxJobs, progressIntervalMs, speculation, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withSpeculation(boolean value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value, httpListen, executorClassArchive);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, value, httpListen, executorClassArchive,
+                executorQuickCompiler);
     }
 
     public JobServiceConfig withHttpListen(String value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, value, executorClassArchive);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, value, executorClassArchive, executorQuickCompiler);
+    }
+
+    public JobServiceConfig withExecutorQuickCompiler(boolean value) {
+        return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen,
+                executorClassArchive, value);
     }
 
     public JobServiceConfig withExecutorClassArchive(boolean value) {
         return new JobServiceConfig(bootstrap, frameworkId, stateDir, classPath, taskCpus, taskMemMb, executorCpus,
-                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, value);
+                executorMemMb, maxAttempts, localityWaitMs, maxJobs, progressIntervalMs, speculation, httpListen, value, executorQuickCompiler);
     }
 }
