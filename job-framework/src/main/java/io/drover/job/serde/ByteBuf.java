@@ -93,11 +93,9 @@ public final class ByteBuf extends OutputStream {
 
     /** Reads a big-endian long at {@code off}. */
     public static long readLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[off + i] & 0xFF);
-        }
-        return v;
+        // Straight-line: as fast as a loop under the optimizing compiler, and much faster under the
+        // quick compiler executors run with.
+        return ((long) readInt(b, off) << 32) | (readInt(b, off + 4) & 0xFFFFFFFFL);
     }
 
     /** Reads a big-endian int at {@code off}. */

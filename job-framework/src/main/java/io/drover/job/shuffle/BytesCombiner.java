@@ -137,12 +137,29 @@ public final class BytesCombiner {
                 return -s - 1;
             }
             int i = e - 1;
-            if (hashes[i] == h && lengths[i] == length
-                    && Arrays.equals(arena, offsets[i], offsets[i] + length, key, offset, offset + length)) {
+            if (hashes[i] == h && lengths[i] == length && sameBytes(offsets[i], key, offset, length)) {
                 return i;
             }
             s = (s + 1) & mask;
         }
+    }
+
+    /**
+     * Whether the arena at {@code at} holds the key. Short keys (most words) are compared byte by
+     * byte, which the quick compiler executors run with makes cheaper than the vectorized compare
+     * it does not intrinsify; long ones with {@link Arrays#equals(byte[], int, int, byte[], int, int)}.
+     */
+    private boolean sameBytes(int at, byte[] key, int offset, int length) {
+        if (length > 16) {
+            return Arrays.equals(arena, at, at + length, key, offset, offset + length);
+        }
+        byte[] a = arena;
+        for (int j = 0; j < length; j++) {
+            if (a[at + j] != key[offset + j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds the key as entry {@code size} (its value set by the caller) at the empty {@code slot}. */
