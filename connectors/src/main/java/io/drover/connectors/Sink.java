@@ -41,4 +41,15 @@ public interface Sink<T> {
     default JobCommitter<T> attachJob(String jobId) throws IOException {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be written by tasks in other processes");
     }
+
+    /**
+     * Whether the job with this id has committed its output here: a driver that stopped between
+     * {@link JobCommitter#commitJob} and recording the job's end asks before beginning the job
+     * again. A sink that cannot tell answers false.
+     *
+     * @throws IOException if the sink cannot be read
+     */
+    default boolean committed(String jobId) throws IOException {
+        return false;
+    }
 }

@@ -35,4 +35,9 @@ public final class AvroSink implements Sink<GenericRecord> {
     public JobCommitter<GenericRecord> attachJob(String jobId) throws IOException {
         return files.attachJob(jobId);
     }
+
+    @Override
+    public boolean committed(String jobId) throws IOException {
+        return files.committed(jobId);
+    }
 }

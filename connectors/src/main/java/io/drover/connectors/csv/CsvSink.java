@@ -37,4 +37,9 @@ public final class CsvSink implements Sink<GenericRecord> {
     public JobCommitter<GenericRecord> attachJob(String jobId) throws IOException {
         return files.attachJob(jobId);
     }
+
+    @Override
+    public boolean committed(String jobId) throws IOException {
+        return files.committed(jobId);
+    }
 }

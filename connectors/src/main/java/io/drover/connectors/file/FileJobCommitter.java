@@ -5,6 +5,7 @@ import io.drover.connectors.Writer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,6 +41,18 @@ final class FileJobCommitter<T> implements JobCommitter<T> {
         this.jobId = jobId;
         this.jobDir = config.output().resolve(TEMPORARY).resolve(jobId);
         this.committedDir = jobDir.resolve(COMMITTED);
+    }
+
+    /**
+     * Whether {@code output}'s {@code _SUCCESS} names {@code jobId}, i.e. that job's commit
+     * completed. Markers of other jobs, empty ones (other writers) and missing ones say no.
+     */
+    static boolean committedBy(Path output, String jobId) throws IOException {
+        Path marker = output.resolve(SUCCESS);
+        if (!Files.isRegularFile(marker) || Files.size(marker) > 1024) {
+            return false;
+        }
+        return new String(Files.readAllBytes(marker), StandardCharsets.UTF_8).equals(jobId);
     }
 
     static <T> FileJobCommitter<T> begin(FileSinkConfig config, FileFormat<T> format, String jobId)
@@ -192,7 +205,8 @@ final class FileJobCommitter<T> implements JobCommitter<T> {
                 move(part, config.output().resolve(String.format("part-%05d%s", index++, format.extension())));
             }
         }
-        Files.write(config.output().resolve(SUCCESS), new byte[0], StandardOpenOption.CREATE_NEW);
+        // The marker names the job that committed, so a restarted driver can tell its own commit.
+        Files.write(config.output().resolve(SUCCESS), jobId.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW);
         ended = true;
         deleteJobDir();
     }

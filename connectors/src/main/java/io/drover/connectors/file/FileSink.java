@@ -18,7 +18,7 @@ import java.io.IOException;
  * fails if that exists, so the first attempt to commit wins even across processes sharing the
  * filesystem, and later ones are deleted. {@code commitJob} renames the committed part files into
  * {@code <output>/} as {@code part-00000<ext>}, {@code part-00001<ext>}, ... in task id order
- * (numeric ids numerically), writes {@code _SUCCESS}, and deletes {@code _temporary/<jobId>}.
+ * (numeric ids numerically), writes {@code _SUCCESS} (holding the job id), and deletes {@code _temporary/<jobId>}.
  * Renames are atomic ({@code ATOMIC_MOVE}) where the filesystem allows; readers should wait for
  * {@code _SUCCESS}.
  *
@@ -37,6 +37,12 @@ public final class FileSink<T> implements Sink<T> {
     @Override
     public JobCommitter<T> beginJob(String jobId) throws IOException {
         return FileJobCommitter.begin(config, format, jobId);
+    }
+
+    /** Whether {@code _SUCCESS} in the output names this job: written last by its commit. */
+    @Override
+    public boolean committed(String jobId) throws IOException {
+        return FileJobCommitter.committedBy(config.output(), jobId);
     }
 
     /**

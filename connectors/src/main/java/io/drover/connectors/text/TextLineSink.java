@@ -27,4 +27,9 @@ public final class TextLineSink implements Sink<String> {
     public JobCommitter<String> attachJob(String jobId) throws IOException {
         return files.attachJob(jobId);
     }
+
+    @Override
+    public boolean committed(String jobId) throws IOException {
+        return files.committed(jobId);
+    }
 }

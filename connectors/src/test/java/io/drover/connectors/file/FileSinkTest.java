@@ -116,4 +116,22 @@ class FileSinkTest {
         ids.sort(FileJobCommitter::compareTaskIds);
         assertEquals(List.of("1", "002", "2", "10", "a", "b"), ids);
     }
+
+    @Test
+    void theSuccessMarkerTellsWhichJobCommitted() throws IOException {
+        Path output = dir.resolve("marked");
+        FileSink<Long> sink = new FileSink<>(FileSinkConfig.of(output), new LongFormat());
+        assertFalse(sink.committed("run-1"), "nothing there yet");
+        JobCommitter<Long> job = sink.beginJob("run-1");
+        try (Writer<Long> writer = job.openWriter("0", 0)) {
+            writer.write(7L);
+        }
+        assertTrue(job.commitTask("0", 0));
+        assertFalse(sink.committed("run-1"), "tasks committed, the job not yet");
+        job.commitJob();
+        assertTrue(sink.committed("run-1"));
+        assertFalse(sink.committed("run-2"), "another job's marker");
+        Files.write(output.resolve("_SUCCESS"), new byte[0]);
+        assertFalse(sink.committed("run-1"), "an empty marker, as other writers leave, names no job");
+    }
 }

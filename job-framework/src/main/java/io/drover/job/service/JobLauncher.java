@@ -52,6 +52,18 @@ final class JobLauncher {
     record Resume(String runId, java.util.Map<JobCheckpoint.TaskKey, io.drover.api.protocol.MapOutput> outputs) {}
 
     /** What was submitted cannot run. */
+    /** A resumed run whose output was committed before the service stopped: the job succeeded. */
+    static final class AlreadyCommitted extends Exception {
+        final String runId;
+        final String output;
+
+        AlreadyCommitted(String runId, String output) {
+            super("run " + runId + " committed its output before the service stopped");
+            this.runId = runId;
+            this.output = output;
+        }
+    }
+
     static final class InvalidSubmission extends Exception {
         InvalidSubmission(String message, Throwable cause) {
             super(message, cause);
@@ -75,7 +87,7 @@ final class JobLauncher {
      *
      * @param defaultSplits splits asked of sources when the submission names no partition count
      */
-    JobRun launch(Queued q, long nowMs, int defaultSplits) throws InvalidSubmission {
+    JobRun launch(Queued q, long nowMs, int defaultSplits) throws InvalidSubmission, AlreadyCommitted {
         JobSubmission s = q.submission();
         if (s == null) {
             throw new InvalidSubmission("the submission is empty", null);
@@ -118,6 +130,11 @@ final class JobLauncher {
         Sink<?> out = sink.sink().get();
         for (int r = 0; r < q.run(); r++) {
             abandon(out, r == 0 ? q.jobId() : q.jobId() + ".r" + r);
+        }
+        if (resuming && committedBefore(out, runId)) {
+            // The service stopped after the run's commit and before recording its end: it is done.
+            abandon(out, runId);
+            throw new AlreadyCommitted(runId, output);
         }
         if (q.resume() != null) {
             // The interrupted run's staged output (tasks of the final stage, some half written) goes:
@@ -173,6 +190,14 @@ final class JobLauncher {
     }
 
     /** Deletes what an interrupted earlier run left uncommitted, if anything. */
+    private static boolean committedBefore(Sink<?> sink, String runId) throws InvalidSubmission {
+        try {
+            return sink.committed(runId);
+        } catch (IOException e) {
+            throw new InvalidSubmission("cannot read the output to resume run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void abandon(Sink<?> sink, String runId) {
         try {
             sink.attachJob(runId).abortJob();

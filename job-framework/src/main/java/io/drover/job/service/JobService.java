@@ -259,6 +259,9 @@ public final class JobService implements AutoCloseable {
                 send(job.jobId, job.name, JobState.RUNNING, "run " + job.runId + resumed + ": " + job.stages.length + " stages",
                         job);
                 LOG.info("job {} ({}) runs as {} with {} stages", job.jobId, job.name, job.runId, job.stages.length);
+            } catch (JobLauncher.AlreadyCommitted e) {
+                LOG.info("job {}: {}", q.jobId(), e.getMessage());
+                send(q.jobId(), q.name(), JobState.SUCCEEDED, e.getMessage(), null, e.output);
             } catch (JobLauncher.InvalidSubmission e) {
                 send(q.jobId(), q.name(), JobState.FAILED, "invalid job: " + e.getMessage(), null);
             } catch (RuntimeException e) {
@@ -613,11 +616,14 @@ public final class JobService implements AutoCloseable {
     }
 
     private void send(String jobId, String name, JobState state, String message, JobRun job) {
+        send(jobId, name, state, message, job, job == null ? "" : job.output);
+    }
+
+    private void send(String jobId, String name, JobState state, String message, JobRun job, String output) {
         List<StageProgress> stages = job == null ? List.of() : progress(job);
         long elapsed = job == null ? 0 : clock.millis() - job.startedMs;
         try {
-            JobEvent e = jobs.event(jobId, name, JobEventKind.STATE, state, message, null, stages, elapsed,
-                    job == null ? "" : job.output);
+            JobEvent e = jobs.event(jobId, name, JobEventKind.STATE, state, message, null, stages, elapsed, output);
             if (job != null) {
                 e.setRunId(job.runId);
             }
