@@ -375,18 +375,26 @@ final class ExecutorSupervisor {
         }
         if (e == null) {
             if (all.size() + fetching.size() >= config.maxExecutors()) {
-                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
-                        "agent already runs its limit of " + config.maxExecutors() + " executors");
+                return neverStarted(key, taskId, "agent already runs its limit of " + config.maxExecutors() + " executors");
             }
             try {
                 e = start(key, info, task.getResources(), launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId()));
             } catch (IOException | RuntimeException ex) {
-                String message = "cannot start executor " + key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString());
-                LOG.warn("task {} of framework {}: {}", taskId, frameworkId, message);
-                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
+                return neverStarted(key, taskId,
+                        "cannot start executor " + key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             }
         }
         return handOver(e, task);
+    }
+
+    /**
+     * Fails the task that would have started an executor that cannot start, and reports the
+     * executor ended, so the master frees the resources it charged for it at the launch.
+     */
+    private TaskStatus neverStarted(Key key, String taskId, String message) {
+        LOG.warn("task {} of framework {}: {}", taskId, key.frameworkId(), message);
+        ended.accept(key, "never started: " + message);
+        return statuses.status(key.frameworkId(), taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
     }
 
     /**
@@ -396,20 +404,17 @@ final class ExecutorSupervisor {
     private TaskStatus startFetch(String frameworkId, Key key, TaskInfo task) {
         String taskId = task.getTaskId();
         if (all.size() + fetching.size() >= config.maxExecutors()) {
-            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
-                    "agent already runs its limit of " + config.maxExecutors() + " executors");
+            return neverStarted(key, taskId, "agent already runs its limit of " + config.maxExecutors() + " executors");
         }
         if (fetcher == null) {
-            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
-                    "executor " + key.executorId() + " has URIs and this agent fetches none");
+            return neverStarted(key, taskId, "executor " + key.executorId() + " has URIs and this agent fetches none");
         }
         ExecutorInfo info = task.getExecutor();
         Path sandbox;
         try {
             sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
         } catch (IOException | RuntimeException ex) {
-            String message = "cannot start executor " + key.executorId() + ": no sandbox: " + ex.getMessage();
-            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, message);
+            return neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": no sandbox: " + ex.getMessage());
         }
         Fetching f = new Fetching(key, info, sandbox);
         f.tasks.put(taskId, task);
@@ -431,8 +436,7 @@ final class ExecutorSupervisor {
                 wake.run();
             });
         } catch (java.util.concurrent.RejectedExecutionException ex) {
-            return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
-                    "cannot start executor " + key.executorId() + ": too many fetches wait already on this agent");
+            return neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": too many fetches wait already on this agent");
         }
         fetching.put(key, f);
         LOG.info("executor {} of framework {}: fetching {} URIs into {} before it starts", key.executorId(), frameworkId, uris.size(),

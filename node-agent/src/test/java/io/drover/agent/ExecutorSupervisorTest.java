@@ -46,10 +46,15 @@ class ExecutorSupervisorTest {
 
     /** Records what the supervisor asks of the isolator: "attach ..." and "grow ..." lines. */
     private final List<String> isolation = new ArrayList<>();
+    /** An executor id whose limits the isolator refuses to apply, as a broken cgroup would. */
+    private volatile String refuseLimitsOf = "";
 
     private final Isolator recordingIsolator = new Isolator() {
         @Override
         public Guard attach(String frameworkId, String taskId, ProcessHandle process, io.drover.api.protocol.Resources resources) {
+            if (taskId.equals("executor~" + refuseLimitsOf)) {
+                throw new IllegalStateException("cgroup gone");
+            }
             isolation.add("attach " + taskId + " " + ResourceMath.format(resources));
             return new Guard() {
                 @Override
@@ -163,6 +168,26 @@ class ExecutorSupervisorTest {
         assertTrue(Files.isDirectory(sandbox.resolve("queues").resolve("to-executor")));
         assertEquals(0, supervisor.badMessages());
         assertEquals(0, supervisor.updatesOwed());
+    }
+
+    @Test
+    void anExecutorThatCannotStartIsReportedEndedSoTheMasterFreesItsResources() {
+        start(ExecutorConfig.DEFAULTS.withMaxExecutors(2));
+        launch("a", "e1", "finish");
+        refuseLimitsOf = "e2";
+        TaskStatus refused = supervisor.launch(FW, task("b", "e2", "finish"));
+        assertEquals(TaskState.FAILED, refused.getState());
+        assertEquals(TaskStatusReason.LAUNCH_FAILED, refused.getReason());
+        assertTrue(refused.getMessage().contains("cannot apply its limits: cgroup gone"), refused.getMessage());
+        refuseLimitsOf = "";
+        launch("c", "e3", "finish");
+        TaskStatus overLimit = supervisor.launch(FW, task("d", "e4", "finish"));
+        assertEquals(TaskState.FAILED, overLimit.getState());
+        assertEquals("agent already runs its limit of 2 executors", overLimit.getMessage());
+        assertEquals(List.of("e2: never started: cannot start executor e2: cannot apply its limits: cgroup gone",
+                "e4: never started: agent already runs its limit of 2 executors"), ended);
+        assertEquals(2, supervisor.executors());
+        pumpUntil("the started executors ran their tasks", () -> terminalOf("a") != null && terminalOf("c") != null);
     }
 
     @TempDir
