@@ -84,77 +84,6 @@ final class ExecutorSupervisor {
     /** Names an executor on this agent. */
     record Key(String frameworkId, String executorId) {}
 
-    /** One task handed to an executor. */
-    private static final class ExecTask {
-        final String taskId;
-        final Resources resources;
-        boolean running;
-        /** When the executor must have confirmed a kill; 0 when not being killed. */
-        long killDeadlineMs;
-        TaskStatusReason killReason;
-
-        ExecTask(String taskId, Resources resources) {
-            this.taskId = taskId;
-            this.resources = resources;
-        }
-    }
-
-    /** One executor process and its channel. */
-    final class Exec {
-        final Key key;
-        final Path sandbox;
-        final ProcessHandle process;
-        /** The process's start time, for the checkpoint. */
-        final long processStartedAtMs;
-        final ExecutorInfo info;
-        final ChannelEnd channel;
-        final Isolator.Guard guard;
-        /** What the executor process itself was given. */
-        final Resources own;
-        /** Its limits now: its own resources plus the most its tasks held at once. */
-        Resources limits;
-        final Map<String, ExecTask> tasks = new LinkedHashMap<>();
-        final ExecutorReader reader;
-        boolean hello;
-        long heardAtMs;
-        long nextHeartbeatAtMs;
-        long idleSinceMs;
-        /** Set when it is told to shut down or killed: it takes no more tasks. */
-        boolean ending;
-        /** When to send SIGTERM/SIGKILL to its tree if it still runs; 0 when not scheduled. */
-        long terminateAtMs;
-        long forceKillAtMs;
-        List<ProcessHandle> tree = List.of();
-        /** Sequence of the last to-agent message handled; those up to {@link #skipThrough} were handled by an earlier run. */
-        long processedSequence = -1;
-        long skipThrough = -1;
-        /** Whether its checkpoint lags what the loop did. */
-        boolean dirty = true;
-
-        Exec(Key key, Path sandbox, ProcessHandle process, long processStartedAtMs, ExecutorInfo info, ChannelEnd channel, Isolator.Guard guard,
-             Resources limits, long now) {
-            this.key = key;
-            this.processStartedAtMs = processStartedAtMs;
-            this.info = info;
-            this.own = info.getResources();
-            this.limits = limits;
-            this.sandbox = sandbox;
-            this.process = process;
-            this.channel = channel;
-            this.guard = guard;
-            this.heardAtMs = now;
-            this.nextHeartbeatAtMs = now;
-            this.idleSinceMs = now;
-            this.reader = new ExecutorReader(key.frameworkId() + "/" + key.executorId(), channel, config.busySpin(), (m, timeoutMs) -> {
-                if (!handoff.offer(new Inbound(this, m), timeoutMs, TimeUnit.MILLISECONDS)) {
-                    return false;
-                }
-                wake.run();
-                return true;
-            });
-        }
-    }
-
     private record Inbound(Exec exec, ExecutorMessage message) {}
 
     private record Exited(Exec exec, int exitCode) {}
@@ -311,7 +240,7 @@ final class ExecutorSupervisor {
     int updatesOwed() {
         int n = 0;
         for (Exec e : all) {
-            for (ExecTask t : e.tasks.values()) {
+            for (Exec.Task t : e.tasks.values()) {
                 n += t.running ? 1 : 2;
             }
         }
@@ -497,10 +426,10 @@ final class ExecutorSupervisor {
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
                     "executor " + key.executorId() + " already runs its limit of " + config.maxTasksPerExecutor() + " tasks");
         }
-        e.tasks.put(taskId, new ExecTask(taskId, task.getResources()));
-        growLimits(e);
+        e.tasks.put(taskId, new Exec.Task(taskId, task.getResources()));
+        e.growLimits();
         // Before the executor gets the task: a restarted agent must know the executor runs it.
-        writeCheckpoint(e);
+        e.writeCheckpoint();
         try {
             e.channel.send(LaunchTask.newBuilder().setTaskId(taskId).setName(task.getName()).setResources(task.getResources())
                     .setData(task.getData()).build());
@@ -513,30 +442,6 @@ final class ExecutorSupervisor {
         return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE, "handed to executor " + key.executorId())
                 .setSandboxPath(e.sandbox.toString())
                 .build();
-    }
-
-    /**
-     * Raises the executor's limits to its own resources plus its tasks' when that is more: they
-     * grow with the tasks it runs at once and never shrink (the kernel may refuse a memory limit
-     * below what the process uses, and a JVM rarely gives memory back).
-     */
-    private void growLimits(Exec e) {
-        Resources needed = e.own;
-        for (ExecTask t : e.tasks.values()) {
-            needed = ResourceMath.add(needed, t.resources);
-        }
-        if (needed.getCpus() <= e.limits.getCpus() && needed.getMemMb() <= e.limits.getMemMb()) {
-            return;
-        }
-        Resources grown = ResourceMath.of(Math.max(needed.getCpus(), e.limits.getCpus()), Math.max(needed.getMemMb(), e.limits.getMemMb()),
-                0, 0);
-        try {
-            e.guard.grow(grown);
-            e.limits = grown;
-        } catch (IOException | RuntimeException ex) {
-            LOG.warn("executor {} of framework {}: cannot raise its limits to {}: {}", e.key.executorId(), e.key.frameworkId(),
-                    ResourceMath.format(grown), ex.getMessage());
-        }
     }
 
     private Exec start(Key key, ExecutorInfo info, Resources firstTask, Path sandbox) throws IOException {
@@ -579,7 +484,8 @@ final class ExecutorSupervisor {
                     key.frameworkId(), ex.toString());
         }
         long startedAtMs = process.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        Exec e = new Exec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis());
+        Exec e = new Exec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis(), config.busySpin(),
+                this::handOff);
         live.put(key, e);
         all.add(e);
         e.reader.start();
@@ -587,6 +493,15 @@ final class ExecutorSupervisor {
         LOG.info("executor {} of framework {} runs as pid {} in {} ({})", key.executorId(), key.frameworkId(), process.pid(), sandbox,
                 ResourceMath.format(limits));
         return e;
+    }
+
+    /** The {@link Exec.Inbox} of every executor: its messages go to the loop through {@link #handoff}. */
+    private boolean handOff(Exec from, ExecutorMessage message, long timeoutMs) throws InterruptedException {
+        if (!handoff.offer(new Inbound(from, message), timeoutMs, TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        wake.run();
+        return true;
     }
 
     private void queueExit(Exec e, int exitCode) {
@@ -659,7 +574,8 @@ final class ExecutorSupervisor {
                             ex.toString());
                 }
             }
-            Exec e = new Exec(key, c.sandbox(), process.orElse(null), c.startedAtMs(), c.executor(), channel, guard, c.limits(), now);
+            Exec e = new Exec(key, c.sandbox(), process.orElse(null), c.startedAtMs(), c.executor(), channel, guard, c.limits(), now,
+                    config.busySpin(), this::handOff);
             e.hello = true;
             e.processedSequence = c.processedSequence();
             e.skipThrough = c.processedSequence();
@@ -668,7 +584,7 @@ final class ExecutorSupervisor {
                 if (reportedEnded.contains(tk)) {
                     continue;
                 }
-                ExecTask et = new ExecTask(t.taskId(), t.resources());
+                Exec.Task et = new Exec.Task(t.taskId(), t.resources());
                 et.running = t.running() || reportedRunning.contains(tk);
                 e.tasks.put(t.taskId(), et);
             }
@@ -709,7 +625,7 @@ final class ExecutorSupervisor {
                 awaitQuietly(p.onExit(), Math.min(gracePeriodMs, Tasks.MAX_GRACE_PERIOD_MS));
                 ProcessTree.forceKill(tree);
                 awaitQuietly(p.onExit(), FORCE_KILL_WAIT_MS);
-                for (ExecTask t : e.tasks.values()) {
+                for (Exec.Task t : e.tasks.values()) {
                     t.killReason = TaskStatusReason.AGENT_SHUTDOWN;
                 }
                 why = "killed by an agent restarted with --recover=cleanup";
@@ -740,28 +656,13 @@ final class ExecutorSupervisor {
     void flushCheckpoints() {
         for (Exec e : all) {
             if (e.dirty) {
-                writeCheckpoint(e);
+                e.writeCheckpoint();
             }
         }
         for (Path sandbox : checkpointsToDelete) {
             TaskCheckpoint.delete(sandbox);
         }
         checkpointsToDelete.clear();
-    }
-
-    private void writeCheckpoint(Exec e) {
-        List<ExecutorCheckpoint.Task> ts = new ArrayList<>(e.tasks.size());
-        for (ExecTask t : e.tasks.values()) {
-            ts.add(new ExecutorCheckpoint.Task(t.taskId, t.resources, t.running));
-        }
-        try {
-            new ExecutorCheckpoint(e.key.frameworkId(), e.key.executorId(), e.sandbox, e.process.pid(), e.processStartedAtMs, e.info,
-                    e.limits, e.processedSequence, ts).write();
-            e.dirty = false;
-        } catch (IOException | RuntimeException ex) {
-            LOG.warn("executor {} of framework {}: cannot write its checkpoint ({}); an agent restart may not re-attach to it",
-                    e.key.executorId(), e.key.frameworkId(), ex.toString());
-        }
     }
 
     /**
@@ -784,7 +685,7 @@ final class ExecutorSupervisor {
             wake.run();
             return true;
         }
-        ExecTask t = e.tasks.get(taskId);
+        Exec.Task t = e.tasks.get(taskId);
         if (t.killReason != null) {
             return true;
         }
@@ -828,7 +729,7 @@ final class ExecutorSupervisor {
             if (e.forceKillAtMs > 0) {
                 next = Math.min(next, e.forceKillAtMs);
             }
-            for (ExecTask t : e.tasks.values()) {
+            for (Exec.Task t : e.tasks.values()) {
                 if (t.killDeadlineMs > 0) {
                     next = Math.min(next, t.killDeadlineMs);
                 }
@@ -842,7 +743,7 @@ final class ExecutorSupervisor {
         List<TaskStatus> out = new ArrayList<>();
         for (Exec e : new ArrayList<>(all)) {
             if (now >= e.nextHeartbeatAtMs) {
-                send(e, Heartbeat.newBuilder().setIntervalMs(config.heartbeatIntervalMs()).build());
+                e.send(Heartbeat.newBuilder().setIntervalMs(config.heartbeatIntervalMs()).build());
                 e.nextHeartbeatAtMs = now + config.heartbeatIntervalMs();
             }
             if (e.forceKillAtMs > 0 && now >= e.forceKillAtMs) {
@@ -851,24 +752,24 @@ final class ExecutorSupervisor {
             }
             if (e.terminateAtMs > 0 && now >= e.terminateAtMs) {
                 e.terminateAtMs = 0;
-                terminate(e, now);
+                e.terminate(now, killGracePeriodMs);
             }
             if (!e.ending && now - e.heardAtMs > config.heartbeatTimeoutMs()) {
                 String why = (e.hello ? "no message" : "no hello") + " from executor " + e.key.executorId() + " for "
                         + (now - e.heardAtMs) + " ms";
                 LOG.warn("framework {}: {}; killing it", e.key.frameworkId(), why);
                 end(e, why, out);
-                terminate(e, now);
+                e.terminate(now, killGracePeriodMs);
                 continue;
             }
-            for (ExecTask t : new ArrayList<>(e.tasks.values())) {
+            for (Exec.Task t : new ArrayList<>(e.tasks.values())) {
                 if (t.killDeadlineMs > 0 && now >= t.killDeadlineMs && !e.ending) {
                     e.tasks.remove(t.taskId);
                     e.dirty = true;
                     out.add(taskStatus(e, t.taskId, TaskState.KILLED, t.killReason,
                             "executor " + e.key.executorId() + " did not confirm the kill in time; the executor was killed"));
                     end(e, "executor " + e.key.executorId() + " was killed: it did not confirm the kill of task " + t.taskId, out);
-                    terminate(e, now);
+                    e.terminate(now, killGracePeriodMs);
                 }
             }
             if (!e.ending && e.tasks.isEmpty() && now - e.idleSinceMs >= config.idleTimeoutMs()) {
@@ -884,7 +785,7 @@ final class ExecutorSupervisor {
     private void retire(Exec e, String reason, long now) {
         e.ending = true;
         live.remove(e.key, e);
-        send(e, Shutdown.newBuilder().setReason(reason).setGracePeriodMs(killGracePeriodMs).build());
+        e.send(Shutdown.newBuilder().setReason(reason).setGracePeriodMs(killGracePeriodMs).build());
         e.terminateAtMs = now + killGracePeriodMs;
     }
 
@@ -893,7 +794,7 @@ final class ExecutorSupervisor {
         e.ending = true;
         e.dirty = true;
         live.remove(e.key, e);
-        for (ExecTask t : e.tasks.values()) {
+        for (Exec.Task t : e.tasks.values()) {
             if (t.killReason != null) {
                 out.add(taskStatus(e, t.taskId, TaskState.KILLED, t.killReason, why));
             } else {
@@ -901,22 +802,6 @@ final class ExecutorSupervisor {
             }
         }
         e.tasks.clear();
-    }
-
-    private void terminate(Exec e, long now) {
-        if (!e.process.isAlive()) {
-            return;
-        }
-        e.tree = ProcessTree.terminate(e.process);
-        e.forceKillAtMs = now + killGracePeriodMs;
-    }
-
-    private void send(Exec e, Object body) {
-        try {
-            e.channel.send(body);
-        } catch (RuntimeException ex) {
-            LOG.warn("executor {}: cannot send {}: {}", e.key.executorId(), body.getClass().getSimpleName(), ex.getMessage());
-        }
     }
 
     /** Takes what the readers and process reapers handed over; returns the status updates it makes, in order. */
@@ -973,7 +858,7 @@ final class ExecutorSupervisor {
     }
 
     private void onUpdate(Exec e, TaskUpdate u, long now, List<TaskStatus> out) {
-        ExecTask t = e.tasks.get(u.getTaskId());
+        Exec.Task t = e.tasks.get(u.getTaskId());
         if (t == null && u.getResent()) {
             // A repeat, after AgentHello, of an end this agent knows already.
             return;
@@ -1070,12 +955,12 @@ final class ExecutorSupervisor {
         }
         List<CompletableFuture<?>> gone = new ArrayList<>();
         for (Exec e : all) {
-            for (ExecTask t : e.tasks.values()) {
+            for (Exec.Task t : e.tasks.values()) {
                 if (t.killReason == null) {
                     t.killReason = TaskStatusReason.AGENT_SHUTDOWN;
                 }
             }
-            send(e, Shutdown.newBuilder().setReason("the agent stops").setGracePeriodMs(gracePeriodMs).build());
+            e.send(Shutdown.newBuilder().setReason("the agent stops").setGracePeriodMs(gracePeriodMs).build());
             gone.add(e.process.onExit());
         }
         live.clear();
@@ -1102,7 +987,7 @@ final class ExecutorSupervisor {
             all.remove(e);
             checkpointsToDelete.add(e.sandbox);
             boolean stopped = e.reader.stop(READER_JOIN_MS);
-            for (ExecTask t : e.tasks.values()) {
+            for (Exec.Task t : e.tasks.values()) {
                 out.add(taskStatus(e, t.taskId, TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN, "killed at agent shutdown"));
             }
             e.tasks.clear();
