@@ -25,7 +25,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,26 +87,6 @@ final class ExecutorSupervisor {
 
     private record Exited(Exec exec, int exitCode) {}
 
-    /**
-     * An executor whose URIs are being fetched into its sandbox: it has no process yet, and the
-     * tasks launched for it meanwhile wait here, in order, to be handed over once it starts.
-     */
-    private static final class Fetching {
-        final Key key;
-        final ExecutorInfo info;
-        final Path sandbox;
-        final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
-
-        Fetching(Key key, ExecutorInfo info, Path sandbox) {
-            this.key = key;
-            this.info = info;
-            this.sandbox = sandbox;
-        }
-    }
-
-    /** The end of an executor's fetch, from a fetch thread; {@code failure} null when every URI arrived. */
-    private record Fetched(Fetching executor, IOException failure) {}
-
     private final ExecutorConfig config;
     private final String agentId;
     private final StatusFactory statuses;
@@ -122,15 +101,8 @@ final class ExecutorSupervisor {
     private volatile String advertisedHttp = "";
     private volatile Path shuffleRoot;
     private final BlockingQueue<Exited> exits;
-    /** Fetches executors' URIs; null when this agent fetches none (such executors fail their tasks). */
-    private final Fetcher fetcher;
-    private final java.util.concurrent.Executor fetchExecutor;
-    /** Executors whose URIs are being fetched, by key; see {@link Fetching}. */
-    private final Map<Key, Fetching> fetching = new LinkedHashMap<>();
-    /** Ends of fetches; one per fetching executor, of which there are at most maxExecutors. */
-    private final BlockingQueue<Fetched> fetchedQueue;
-    /** Updates made outside {@link #drain()} (a kill of a task that waits for its executor's fetch), handed out by it. */
-    private final List<TaskStatus> deferred = new ArrayList<>();
+    /** Executors admitted but still fetching their URIs, and the tasks waiting for them. */
+    private final ExecutorFetches fetches;
     private final Map<Key, Exec> live = new HashMap<>();
     /** Every executor whose process has not been reported as exited, live or ending. */
     private final Set<Exec> all = new LinkedHashSet<>();
@@ -161,9 +133,7 @@ final class ExecutorSupervisor {
     ExecutorSupervisor(ExecutorConfig config, String agentId, StatusFactory statuses, ProcessLauncher launcher, Isolator isolator,
                        Clock clock, long killGracePeriodMs, Runnable wake, java.util.function.BiConsumer<Key, String> ended,
                        Fetcher fetcher, java.util.concurrent.Executor fetchExecutor) {
-        this.fetcher = fetcher;
-        this.fetchExecutor = fetchExecutor;
-        this.fetchedQueue = new ArrayBlockingQueue<>(config.maxExecutors());
+        this.fetches = new ExecutorFetches(config, statuses, fetcher, fetchExecutor, wake, ended);
         this.config = config;
         this.agentId = agentId;
         this.statuses = statuses;
@@ -220,17 +190,7 @@ final class ExecutorSupervisor {
 
     /** Whether a task was handed to an executor here and has not ended. */
     boolean has(String frameworkId, String taskId) {
-        return find(frameworkId, taskId) != null || waiting(frameworkId, taskId) != null;
-    }
-
-    /** The fetching executor a task waits for, or null. */
-    private Fetching waiting(String frameworkId, String taskId) {
-        for (Fetching f : fetching.values()) {
-            if (f.key.frameworkId().equals(frameworkId) && f.tasks.containsKey(taskId)) {
-                return f;
-            }
-        }
-        return null;
+        return find(frameworkId, taskId) != null || fetches.has(frameworkId, taskId);
     }
 
     /**
@@ -244,10 +204,7 @@ final class ExecutorSupervisor {
                 n += t.running ? 1 : 2;
             }
         }
-        for (Fetching f : fetching.values()) {
-            n += 2 * f.tasks.size();
-        }
-        return n + deferred.size();
+        return n + fetches.updatesOwed();
     }
 
     /** The sandboxes of executors that still run, which must not be deleted. */
@@ -256,15 +213,13 @@ final class ExecutorSupervisor {
         for (Exec e : all) {
             dirs.add(e.sandbox);
         }
-        for (Fetching f : fetching.values()) {
-            dirs.add(f.sandbox);
-        }
+        fetches.addSandboxes(dirs);
         return dirs;
     }
 
     /** Whether messages or exits wait for {@link #drain()}. */
     boolean hasInput() {
-        return !handoff.isEmpty() || !exits.isEmpty() || !fetchedQueue.isEmpty() || !deferred.isEmpty();
+        return !handoff.isEmpty() || !exits.isEmpty() || fetches.hasInput();
     }
 
     /**
@@ -287,24 +242,16 @@ final class ExecutorSupervisor {
         ExecutorInfo info = task.getExecutor();
         Key key = new Key(frameworkId, info.getExecutorId());
         Exec e = live.get(key);
-        Fetching waitingFor = e == null ? fetching.get(key) : null;
-        if (waitingFor != null) {
-            if (waitingFor.tasks.size() >= config.maxTasksPerExecutor()) {
-                return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED,
-                        "executor " + key.executorId() + " already has its limit of " + config.maxTasksPerExecutor() + " tasks");
-            }
-            waitingFor.tasks.put(taskId, task);
-            return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE,
-                            "waiting for executor " + key.executorId() + "'s URIs")
-                    .setSandboxPath(waitingFor.sandbox.toString())
-                    .build();
-        }
-        if (e == null && !info.getCommand().getUris().isEmpty()) {
-            return startFetch(frameworkId, key, task);
-        }
         if (e == null) {
-            if (all.size() + fetching.size() >= config.maxExecutors()) {
+            TaskStatus waiting = fetches.addIfFetching(key, task);
+            if (waiting != null) {
+                return waiting;
+            }
+            if (all.size() + fetches.size() >= config.maxExecutors()) {
                 return neverStarted(key, taskId, "agent already runs its limit of " + config.maxExecutors() + " executors");
+            }
+            if (!info.getCommand().getUris().isEmpty()) {
+                return startFetch(key, task);
             }
             try {
                 e = start(key, info, task.getResources(), launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId()));
@@ -327,94 +274,23 @@ final class ExecutorSupervisor {
     }
 
     /**
-     * Starts fetching the URIs of the executor the task names into a new sandbox, and keeps the
-     * task until the executor starts ({@link #fetched}).
+     * Creates the sandbox of the executor the task names, and has {@link ExecutorFetches} fetch its
+     * URIs into it and keep the task until the executor can start.
      */
-    private TaskStatus startFetch(String frameworkId, Key key, TaskInfo task) {
+    private TaskStatus startFetch(Key key, TaskInfo task) {
         String taskId = task.getTaskId();
-        if (all.size() + fetching.size() >= config.maxExecutors()) {
-            return neverStarted(key, taskId, "agent already runs its limit of " + config.maxExecutors() + " executors");
-        }
-        if (fetcher == null) {
+        if (!fetches.enabled()) {
             return neverStarted(key, taskId, "executor " + key.executorId() + " has URIs and this agent fetches none");
         }
-        ExecutorInfo info = task.getExecutor();
         Path sandbox;
         try {
             sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
         } catch (IOException | RuntimeException ex) {
             return neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": no sandbox: " + ex.getMessage());
         }
-        Fetching f = new Fetching(key, info, sandbox);
-        f.tasks.put(taskId, task);
-        List<io.drover.api.protocol.UriInfo> uris = List.copyOf(info.getCommand().getUris());
-        try {
-            fetchExecutor.execute(() -> {
-                IOException failure = null;
-                try {
-                    fetcher.fetchAll(uris, sandbox);
-                } catch (IOException ex) {
-                    failure = ex;
-                } catch (RuntimeException ex) {
-                    failure = new IOException(ex.getMessage() != null ? ex.getMessage() : ex.toString(), ex);
-                }
-                if (!fetchedQueue.offer(new Fetched(f, failure))) {
-                    // Cannot happen: at most maxExecutors fetch at once.
-                    LOG.error("executor fetch queue full; lost the fetch of executor {}", key.executorId());
-                }
-                wake.run();
-            });
-        } catch (java.util.concurrent.RejectedExecutionException ex) {
-            return neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": too many fetches wait already on this agent");
-        }
-        fetching.put(key, f);
-        LOG.info("executor {} of framework {}: fetching {} URIs into {} before it starts", key.executorId(), frameworkId, uris.size(),
-                sandbox);
-        return statuses.builder(frameworkId, taskId, TaskState.STARTING, TaskStatusReason.NONE,
-                        "fetching " + uris.size() + " URIs of executor " + key.executorId())
-                .setSandboxPath(sandbox.toString())
-                .build();
-    }
-
-    /**
-     * The end of an executor's fetch: starts the executor in its sandbox and hands it the tasks
-     * that waited, or, when a URI failed or the process cannot start, fails them with
-     * LAUNCH_FAILED (the message names the URI and why) and reports the executor ended.
-     */
-    private void fetched(Fetched done, List<TaskStatus> out) {
-        Fetching f = done.executor();
-        if (!fetching.remove(f.key, f)) {
-            return;
-        }
-        String failure = null;
-        Exec e = null;
-        if (done.failure() != null) {
-            failure = "cannot fetch the URIs of executor " + f.key.executorId() + ": "
-                    + (done.failure().getMessage() != null ? done.failure().getMessage() : done.failure().toString());
-        } else if (f.tasks.isEmpty()) {
-            failure = "its tasks were killed while its URIs were fetched";
-        } else {
-            try {
-                e = start(f.key, f.info, f.tasks.values().iterator().next().getResources(), f.sandbox);
-            } catch (IOException | RuntimeException ex) {
-                failure = "cannot start executor " + f.key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString());
-            }
-        }
-        if (e == null) {
-            LOG.warn("executor {} of framework {} not started: {}", f.key.executorId(), f.key.frameworkId(), failure);
-            for (TaskInfo t : f.tasks.values()) {
-                out.add(statuses.builder(f.key.frameworkId(), t.getTaskId(), TaskState.FAILED, TaskStatusReason.LAUNCH_FAILED, failure)
-                        .setSandboxPath(f.sandbox.toString()).build());
-            }
-            ended.accept(f.key, "never started: " + failure);
-            return;
-        }
-        for (TaskInfo t : f.tasks.values()) {
-            TaskStatus s = handOver(e, t);
-            if (s.getState() != TaskState.STARTING) {
-                out.add(s);
-            }
-        }
+        TaskStatus s = fetches.start(key, task, sandbox);
+        return s != null ? s
+                : neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": too many fetches wait already on this agent");
     }
 
     /** Gives a task to a started executor; STARTING, or FAILED with LAUNCH_FAILED when it cannot take it. */
@@ -674,16 +550,7 @@ final class ExecutorSupervisor {
     boolean kill(String frameworkId, String taskId, long gracePeriodMs) {
         Exec e = find(frameworkId, taskId);
         if (e == null) {
-            Fetching f = waiting(frameworkId, taskId);
-            if (f == null) {
-                return false;
-            }
-            // It never reached a process: it ends now, and the executor starts only if others still wait.
-            f.tasks.remove(taskId);
-            deferred.add(statuses.builder(frameworkId, taskId, TaskState.KILLED, TaskStatusReason.KILLED_BY_FRAMEWORK,
-                    "killed while its executor's URIs were fetched").setSandboxPath(f.sandbox.toString()).build());
-            wake.run();
-            return true;
+            return fetches.kill(frameworkId, taskId);
         }
         Exec.Task t = e.tasks.get(taskId);
         if (t.killReason != null) {
@@ -806,13 +673,8 @@ final class ExecutorSupervisor {
 
     /** Takes what the readers and process reapers handed over; returns the status updates it makes, in order. */
     List<TaskStatus> drain() {
-        List<TaskStatus> out = new ArrayList<>(deferred);
-        deferred.clear();
-        List<Fetched> done = new ArrayList<>();
-        fetchedQueue.drainTo(done);
-        for (Fetched d : done) {
-            fetched(d, out);
-        }
+        List<TaskStatus> out = new ArrayList<>();
+        fetches.drain(out, this::start, this::handOver);
         drainHandoff(clock.millis(), out);
         List<Exited> ended = new ArrayList<>();
         exits.drainTo(ended);
@@ -939,17 +801,8 @@ final class ExecutorSupervisor {
      * for every task they did not report. Blocks the caller for those waits, in real time.
      */
     List<TaskStatus> stopAll(long gracePeriodMs) {
-        List<TaskStatus> out = new ArrayList<>(deferred);
-        deferred.clear();
-        // Executors still fetching never start; their fetches may end later and are ignored.
-        for (Fetching f : fetching.values()) {
-            for (TaskInfo t : f.tasks.values()) {
-                out.add(statuses.builder(f.key.frameworkId(), t.getTaskId(), TaskState.KILLED, TaskStatusReason.AGENT_SHUTDOWN,
-                        "killed at agent shutdown").setSandboxPath(f.sandbox.toString()).build());
-            }
-            ended.accept(f.key, "never started: the agent stops");
-        }
-        fetching.clear();
+        List<TaskStatus> out = new ArrayList<>();
+        fetches.stopAll(out);
         if (all.isEmpty()) {
             return out;
         }
