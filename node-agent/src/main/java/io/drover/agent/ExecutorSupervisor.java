@@ -9,7 +9,6 @@ import io.drover.api.protocol.TaskInfo;
 import io.drover.api.protocol.TaskState;
 import io.drover.api.protocol.TaskStatus;
 import io.drover.api.protocol.TaskStatusReason;
-import io.drover.api.protocol.executor.AgentHello;
 import io.drover.api.protocol.executor.ExecutorHello;
 import io.drover.api.protocol.executor.ExecutorMessage;
 import io.drover.api.protocol.executor.Heartbeat;
@@ -28,7 +27,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -77,8 +75,8 @@ final class ExecutorSupervisor {
     static final String SANDBOX_PREFIX = "executor~";
     /** Longest the loop waits for a reader thread to stop. */
     private static final long READER_JOIN_MS = 2_000;
-    /** How long {@link #stopAll} waits for processes to die after SIGKILL. */
-    private static final long FORCE_KILL_WAIT_MS = 5_000;
+    /** How long {@link #stopAll} and a recovery wait for processes to die after SIGKILL. */
+    static final long FORCE_KILL_WAIT_MS = 5_000;
 
     /** Names an executor on this agent. */
     record Key(String frameworkId, String executorId) {}
@@ -360,12 +358,8 @@ final class ExecutorSupervisor {
                     key.frameworkId(), ex.toString());
         }
         long startedAtMs = process.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        Exec e = new Exec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis(), config.busySpin(),
-                this::handOff);
-        live.put(key, e);
-        all.add(e);
-        e.reader.start();
-        process.onExit().thenAccept(p -> queueExit(e, p.exitValue()));
+        Exec e = newExec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis());
+        adopt(e, process.onExit().thenApply(Process::exitValue));
         LOG.info("executor {} of framework {} runs as pid {} in {} ({})", key.executorId(), key.frameworkId(), process.pid(), sandbox,
                 ResourceMath.format(limits));
         return e;
@@ -410,118 +404,48 @@ final class ExecutorSupervisor {
      */
     Recovered recover(List<ExecutorCheckpoint> checkpoints, AgentConfig.Recovery mode, long gracePeriodMs,
                       Set<StatusUpdateQueue.TaskKey> reportedEnded, Set<StatusUpdateQueue.TaskKey> reportedRunning) {
-        List<TaskStatus> out = new ArrayList<>();
-        List<Key> reattached = new ArrayList<>();
-        List<StatusUpdateQueue.TaskKey> tasks = new ArrayList<>();
-        long now = clock.millis();
-        for (ExecutorCheckpoint c : checkpoints) {
-            Key key = new Key(c.frameworkId(), c.executorId());
-            if (live.containsKey(key)) {
-                LOG.warn("executor {} of framework {}: a second checkpoint in {}; ending its tasks", key.executorId(), key.frameworkId(),
-                        c.sandbox());
+        return new ExecutorRecovery(this, isolator, statuses, clock, mode, gracePeriodMs, reportedEnded, reportedRunning).run(checkpoints);
+    }
+
+    /** Whether an executor of this key is in service. */
+    boolean isLive(Key key) {
+        return live.containsKey(key);
+    }
+
+    /** Whether an executor of this key can be put in service: none is, and the agent is under its executor limit. */
+    boolean canAdopt(Key key) {
+        return !live.containsKey(key) && all.size() < config.maxExecutors();
+    }
+
+    /** A new record of an executor whose messages, once its reader starts, come to this supervisor. */
+    Exec newExec(Key key, Path sandbox, ProcessHandle process, long processStartedAtMs, ExecutorInfo info, ChannelEnd channel,
+                 Isolator.Guard guard, Resources limits, long now) {
+        return new Exec(key, sandbox, process, processStartedAtMs, info, channel, guard, limits, now, config.busySpin(), this::handOff);
+    }
+
+    /**
+     * Puts a started or re-attached executor in service: watched by the timers, its queue read,
+     * and its exit, with the code {@code exitCode} completes with, queued for {@link #drain()}.
+     */
+    void adopt(Exec e, CompletableFuture<Integer> exitCode) {
+        live.put(e.key, e);
+        all.add(e);
+        e.reader.start();
+        exitCode.thenAccept(code -> queueExit(e, code));
+    }
+
+    /** Handles, on the caller's thread, what waits in the executor's queue; only when its reader is not running. */
+    void readQueued(Exec e, long now, List<TaskStatus> out) {
+        for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
+            if (r.ok()) {
+                onMessage(e, r.message(), now, out);
             }
-            Optional<ProcessHandle> process = c.liveProcess();
-            ChannelEnd channel;
-            try {
-                channel = ChannelEnd.agentEnd(c.sandbox().resolve("queues"), clock);
-            } catch (IOException | RuntimeException ex) {
-                LOG.error("executor {} of framework {}: cannot open its queues in {}: {}; killing it, its tasks fail", key.executorId(),
-                        key.frameworkId(), c.sandbox(), ex.toString());
-                process.ifPresent(p -> ProcessTree.forceKill(ProcessTree.terminate(p)));
-                for (ExecutorCheckpoint.Task t : c.tasks()) {
-                    StatusUpdateQueue.TaskKey tk = new StatusUpdateQueue.TaskKey(c.frameworkId(), t.taskId());
-                    if (!reportedEnded.contains(tk)) {
-                        out.add(statuses.builder(c.frameworkId(), t.taskId(), TaskState.FAILED, TaskStatusReason.EXECUTOR_TERMINATED,
-                                "its executor's queues cannot be opened after an agent restart: " + ex.getMessage())
-                                .setSandboxPath(c.sandbox().toString()).build());
-                    }
-                }
-                checkpointsToDelete.add(c.sandbox());
-                continue;
-            }
-            boolean attach = process.isPresent() && mode == AgentConfig.Recovery.REATTACH && !live.containsKey(key)
-                    && all.size() < config.maxExecutors();
-            Isolator.Guard guard = Isolator.NO_GUARD;
-            if (attach) {
-                try {
-                    guard = isolator.reattach(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), process.get(), c.limits());
-                } catch (IOException | RuntimeException ex) {
-                    LOG.warn("executor {} of framework {}: re-attached without its limits: {}", key.executorId(), key.frameworkId(),
-                            ex.toString());
-                }
-            }
-            Exec e = new Exec(key, c.sandbox(), process.orElse(null), c.startedAtMs(), c.executor(), channel, guard, c.limits(), now,
-                    config.busySpin(), this::handOff);
-            e.hello = true;
-            e.processedSequence = c.processedSequence();
-            e.skipThrough = c.processedSequence();
-            for (ExecutorCheckpoint.Task t : c.tasks()) {
-                StatusUpdateQueue.TaskKey tk = new StatusUpdateQueue.TaskKey(c.frameworkId(), t.taskId());
-                if (reportedEnded.contains(tk)) {
-                    continue;
-                }
-                Exec.Task et = new Exec.Task(t.taskId(), t.resources());
-                et.running = t.running() || reportedRunning.contains(tk);
-                e.tasks.put(t.taskId(), et);
-            }
-            // What it wrote while no agent read, and what the earlier run read but never journaled.
-            for (ChannelEnd.Received r = channel.poll(); r != null; r = channel.poll()) {
-                if (r.ok()) {
-                    onMessage(e, r.message(), now, out);
-                }
-            }
-            if (attach) {
-                all.add(e);
-                live.put(key, e);
-                try {
-                    channel.send(AgentHello.newBuilder().setAgentPid(ProcessHandle.current().pid()).setStartedAtMs(now).build());
-                } catch (RuntimeException ex) {
-                    // Without it the executor gives up after its reconnect timeout; its exit then fails its tasks.
-                    LOG.error("executor {} of framework {}: cannot send AgentHello: {}", key.executorId(), key.frameworkId(), ex.toString());
-                }
-                e.reader.start();
-                process.get().onExit().thenAccept(h -> queueExit(e, ProcessLauncher.readExitCode(e.sandbox).orElse(-1)));
-                if (e.tasks.isEmpty()) {
-                    e.idleSinceMs = now;
-                }
-                reattached.add(key);
-                for (String taskId : e.tasks.keySet()) {
-                    tasks.add(new StatusUpdateQueue.TaskKey(key.frameworkId(), taskId));
-                }
-                LOG.info("re-attached to executor {} of framework {} (pid {}) in {} with {} tasks", key.executorId(), key.frameworkId(),
-                        c.pid(), c.sandbox(), e.tasks.size());
-                continue;
-            }
-            String why;
-            if (process.isPresent()) {
-                ProcessHandle p = process.get();
-                LOG.info("executor {} of framework {} (pid {}) outlived the agent's earlier run: killing it ({})", key.executorId(),
-                        key.frameworkId(), p.pid(), mode == AgentConfig.Recovery.CLEANUP ? "cleanup" : "not re-attached");
-                List<ProcessHandle> tree = ProcessTree.terminate(p);
-                awaitQuietly(p.onExit(), Math.min(gracePeriodMs, Tasks.MAX_GRACE_PERIOD_MS));
-                ProcessTree.forceKill(tree);
-                awaitQuietly(p.onExit(), FORCE_KILL_WAIT_MS);
-                for (Exec.Task t : e.tasks.values()) {
-                    t.killReason = TaskStatusReason.AGENT_SHUTDOWN;
-                }
-                why = "killed by an agent restarted with --recover=cleanup";
-                // What it reported while it was being stopped still counts.
-                for (ChannelEnd.Received r = channel.poll(); r != null; r = channel.poll()) {
-                    if (r.ok()) {
-                        onMessage(e, r.message(), now, out);
-                    }
-                }
-            } else {
-                why = "executor " + key.executorId() + " ended while the agent was down"
-                        + ProcessLauncher.readExitCode(c.sandbox()).stream().mapToObj(code -> " (exit code " + code + ")").findFirst().orElse("");
-                LOG.info("executor {} of framework {}: {}; {} of its tasks had not reported their end", key.executorId(), key.frameworkId(),
-                        why, e.tasks.size());
-            }
-            end(e, why, out);
-            channel.close();
-            checkpointsToDelete.add(c.sandbox());
         }
-        return new Recovered(out, reattached, tasks);
+    }
+
+    /** Has {@link #flushCheckpoints()} delete the checkpoint in this sandbox. */
+    void deleteCheckpointLater(Path sandbox) {
+        checkpointsToDelete.add(sandbox);
     }
 
     /**
@@ -657,7 +581,7 @@ final class ExecutorSupervisor {
     }
 
     /** Takes the executor out of service and fails its tasks; its process is killed by the caller or is gone. */
-    private void end(Exec e, String why, List<TaskStatus> out) {
+    void end(Exec e, String why, List<TaskStatus> out) {
         e.ending = true;
         e.dirty = true;
         live.remove(e.key, e);
@@ -767,11 +691,7 @@ final class ExecutorSupervisor {
         long now = clock.millis();
         drainHandoff(now, out);
         if (stopped) {
-            for (ChannelEnd.Received r = e.channel.poll(); r != null; r = e.channel.poll()) {
-                if (r.ok()) {
-                    onMessage(e, r.message(), now, out);
-                }
-            }
+            readQueued(e, now, out);
         }
         all.remove(e);
         live.remove(e.key, e);
@@ -888,7 +808,7 @@ final class ExecutorSupervisor {
         return null;
     }
 
-    private static void awaitQuietly(CompletableFuture<?> future, long timeoutMs) {
+    static void awaitQuietly(CompletableFuture<?> future, long timeoutMs) {
         try {
             future.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
