@@ -1,8 +1,6 @@
 package io.drover.agent;
 
-import io.drover.api.Ids;
 import io.drover.api.ResourceMath;
-import io.drover.api.protocol.CommandInfo;
 import io.drover.api.protocol.ExecutorInfo;
 import io.drover.api.protocol.Resources;
 import io.drover.api.protocol.TaskInfo;
@@ -66,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * queue read on from the last message whose updates were journaled, AgentHello sent), killed
  * under cleanup, or its tasks ended when its process is gone.
  *
+ * <p>This class is the facade and owns the live path: admission, the executors in service, what
+ * their messages and exits mean, the timers, kills and shutdown. Its parts: {@link Exec}, one
+ * executor's record; {@link ExecutorLaunch}, task checks and the start of a process;
+ * {@link ExecutorFetches}, executors waiting for their URIs; {@link ExecutorRecovery}, the
+ * take-over from checkpoints.
+ *
  * <p>Not thread-safe: the agent's loop thread owns it; readers and process exits reach it
  * through bounded queues, and wake the loop through the given callback.
  */
@@ -86,18 +90,15 @@ final class ExecutorSupervisor {
     private record Exited(Exec exec, int exitCode) {}
 
     private final ExecutorConfig config;
-    private final String agentId;
     private final StatusFactory statuses;
-    private final ProcessLauncher launcher;
+    /** Validates executor tasks and starts executor processes. */
+    private final ExecutorLaunch launch;
     private final Isolator isolator;
     private final Clock clock;
     private final long killGracePeriodMs;
     private final Runnable wake;
     private final java.util.function.BiConsumer<Key, String> ended;
     private final BlockingQueue<Inbound> handoff;
-    /** What executors learn of the agent's services ({@link io.drover.executor.AgentServices}). */
-    private volatile String advertisedHttp = "";
-    private volatile Path shuffleRoot;
     private final BlockingQueue<Exited> exits;
     /** Executors admitted but still fetching their URIs, and the tasks waiting for them. */
     private final ExecutorFetches fetches;
@@ -133,9 +134,8 @@ final class ExecutorSupervisor {
                        Fetcher fetcher, java.util.concurrent.Executor fetchExecutor) {
         this.fetches = new ExecutorFetches(config, statuses, fetcher, fetchExecutor, wake, ended);
         this.config = config;
-        this.agentId = agentId;
         this.statuses = statuses;
-        this.launcher = launcher;
+        this.launch = new ExecutorLaunch(config, agentId, launcher, isolator, clock);
         this.isolator = isolator;
         this.clock = clock;
         this.killGracePeriodMs = killGracePeriodMs;
@@ -151,8 +151,7 @@ final class ExecutorSupervisor {
      * are, through {@link io.drover.executor.AgentServices}' variables.
      */
     void advertise(String httpAddress, Path shuffleRoot) {
-        this.advertisedHttp = httpAddress == null ? "" : httpAddress;
-        this.shuffleRoot = shuffleRoot;
+        launch.advertise(httpAddress, shuffleRoot);
     }
 
     /** Executor processes not yet reported as exited. */
@@ -229,7 +228,7 @@ final class ExecutorSupervisor {
      */
     TaskStatus launch(String frameworkId, TaskInfo task) {
         String taskId = task.getTaskId();
-        String invalid = validate(frameworkId, task);
+        String invalid = launch.validate(frameworkId, task);
         if (invalid != null) {
             LOG.warn("task {} of framework {} is invalid: {}", taskId, frameworkId, invalid);
             return statuses.status(frameworkId, taskId, TaskState.FAILED, TaskStatusReason.INVALID_TASK, invalid);
@@ -252,7 +251,7 @@ final class ExecutorSupervisor {
                 return startFetch(key, task);
             }
             try {
-                e = start(key, info, task.getResources(), launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId()));
+                e = start(key, info, task.getResources(), launch.createSandbox(key));
             } catch (IOException | RuntimeException ex) {
                 return neverStarted(key, taskId,
                         "cannot start executor " + key.executorId() + ": " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
@@ -282,7 +281,7 @@ final class ExecutorSupervisor {
         }
         Path sandbox;
         try {
-            sandbox = launcher.createSandbox(key.frameworkId(), SANDBOX_PREFIX + key.executorId());
+            sandbox = launch.createSandbox(key);
         } catch (IOException | RuntimeException ex) {
             return neverStarted(key, taskId, "cannot start executor " + key.executorId() + ": no sandbox: " + ex.getMessage());
         }
@@ -319,46 +318,10 @@ final class ExecutorSupervisor {
     }
 
     private Exec start(Key key, ExecutorInfo info, Resources firstTask, Path sandbox) throws IOException {
-        Path queues = sandbox.resolve("queues");
-        ChannelEnd channel = ChannelEnd.agentEnd(queues, clock);
-        ExecutorEnvironment env = new ExecutorEnvironment(key.executorId(), queues, ProcessHandle.current().pid(),
-                config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(), config.busySpin(), config.heartbeatTimeoutMs());
-        Map<String, String> vars = new HashMap<>(info.getCommand().getEnvironment());
-        vars.putAll(env.toVariables());
-        vars.put(io.drover.executor.AgentServices.AGENT_ID, agentId);
-        if (!advertisedHttp.isEmpty()) {
-            vars.put(io.drover.executor.AgentServices.AGENT_HTTP, advertisedHttp);
-        }
-        if (shuffleRoot != null) {
-            vars.put(io.drover.executor.AgentServices.SHUFFLE_DIR, shuffleRoot.resolve(key.frameworkId()).toString());
-        }
-        CommandInfo command = CommandInfo.newBuilder(info.getCommand()).setEnvironment(vars).build();
-        ProcessLauncher.Started started;
-        try {
-            started = launcher.start(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), command, sandbox);
-        } catch (IOException | RuntimeException ex) {
-            channel.close();
-            throw ex;
-        }
-        Process process = started.process();
-        Isolator.Guard guard;
-        Resources limits = ResourceMath.add(info.getResources(), firstTask);
-        try {
-            guard = isolator.attach(key.frameworkId(), SANDBOX_PREFIX + key.executorId(), process.toHandle(), limits);
-        } catch (IOException | RuntimeException ex) {
-            ProcessTree.forceKill(ProcessTree.terminate(process.toHandle()));
-            channel.close();
-            throw new IOException("cannot apply its limits: " + ex.getMessage(), ex);
-        }
-        try {
-            // Only now, inside its limits, does the launcher's wrapper start the executor's command.
-            started.go();
-        } catch (IOException ex) {
-            LOG.warn("executor {} of framework {}: its wrapper ended before it could start the command: {}", key.executorId(),
-                    key.frameworkId(), ex.toString());
-        }
-        long startedAtMs = process.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        Exec e = newExec(key, sandbox, process.toHandle(), startedAtMs, info, channel, guard, limits, clock.millis());
+        ExecutorLaunch.Launched l = launch.start(key, info, firstTask, sandbox);
+        Process process = l.process();
+        Resources limits = l.limits();
+        Exec e = newExec(key, sandbox, process.toHandle(), l.startedAtMs(), info, l.channel(), l.guard(), limits, clock.millis());
         adopt(e, process.onExit().thenApply(Process::exitValue));
         LOG.info("executor {} of framework {} runs as pid {} in {} ({})", key.executorId(), key.frameworkId(), process.pid(), sandbox,
                 ResourceMath.format(limits));
@@ -780,32 +743,6 @@ final class ExecutorSupervisor {
         return statuses.builder(e.key.frameworkId(), taskId, state, reason, message == null ? "" : message)
                 .setSandboxPath(e.sandbox.toString())
                 .build();
-    }
-
-    private String validate(String frameworkId, TaskInfo task) {
-        ExecutorInfo info = task.getExecutor();
-        try {
-            Ids.requireValid("framework id", frameworkId);
-            Ids.requireValid("task id", task.getTaskId());
-            Ids.requireValid("executor id", info.getExecutorId());
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-        for (String id : List.of(frameworkId, task.getTaskId(), info.getExecutorId())) {
-            if (id.equals(".") || id.equals("..")) {
-                return "'.' and '..' cannot be framework, task or executor ids";
-            }
-        }
-        if (!agentId.equals(task.getAgentId())) {
-            return "task is for agent '" + task.getAgentId() + "', not this agent '" + agentId + "'";
-        }
-        if (info.getCommand() == null || info.getCommand().getArguments().isEmpty()) {
-            return "the task's executor has no command to start it";
-        }
-        if (task.getData() != null && task.getData().remaining() > ChannelEnd.MAX_MESSAGE_BYTES / 2) {
-            return "the task's data of " + task.getData().remaining() + " bytes exceeds " + ChannelEnd.MAX_MESSAGE_BYTES / 2;
-        }
-        return null;
     }
 
     static void awaitQuietly(CompletableFuture<?> future, long timeoutMs) {
