@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drover.cli.jobs.FailingJob;
+import io.drover.cli.jobs.Gate;
 import io.drover.cli.jobs.SlowReduceWordCount;
 import io.drover.cli.jobs.SlowWordCount;
 import io.drover.cli.local.LocalCluster;
@@ -89,12 +90,20 @@ class JobServiceEndToEndTest {
     record Run(int exit, String out, String err) {}
 
     static Run drover(String... args) {
+        return droverAt(cluster.bootstrap(), args);
+    }
+
+    /**
+     * Runs the CLI against the broker at {@code bootstrap}, inserting {@code --bootstrap} after the
+     * command and subcommand; one at a time across the job tests, as it swaps System.out and err.
+     */
+    static Run droverAt(String bootstrap, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> all = new ArrayList<>(List.of(args));
-        all.add(2, "--bootstrap=" + cluster.bootstrap());
+        all.add(2, "--bootstrap=" + bootstrap);
         int exit;
         synchronized (JobServiceEndToEndTest.class) {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -387,18 +396,25 @@ class JobServiceEndToEndTest {
         }
     }
 
-    /** A jar holding one class of the test classes (the user job). */
-    static Path jarOf(Class<?> c) throws IOException {
-        String entry = c.getName().replace('.', '/') + ".class";
-        Path jar = dir.resolve(c.getSimpleName() + ".jar");
+    static Path jarOf(Class<?> job) throws IOException {
+        return jarIn(dir, job);
+    }
+
+    /** A jar in {@code dir} holding a test job's class and the {@link Gate} it may use. */
+    static Path jarIn(Path dir, Class<?> job) throws IOException {
+        Path jar = dir.resolve(job.getSimpleName() + ".jar");
         if (Files.exists(jar)) {
             return jar;
         }
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                var in = c.getClassLoader().getResourceAsStream(entry)) {
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-            out.closeEntry();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (Class<?> c : List.of(job, Gate.class)) {
+                String entry = c.getName().replace('.', '/') + ".class";
+                try (var in = c.getClassLoader().getResourceAsStream(entry)) {
+                    out.putNextEntry(new JarEntry(entry));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
         }
         return jar;
     }

@@ -20,11 +20,9 @@ import io.drover.job.service.JobServiceConfig;
 import io.drover.master.Master;
 import io.drover.master.MasterConfig;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +38,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -140,7 +136,7 @@ class JobServiceShuffleTest {
         try (JobClient client = new JobClient(kafka.bootstrap(), Clock.systemUTC())) {
             // Map tasks on this JVM's agent (and map task 0) hold until the gate opens, so every map
             // output done before then is on the doomed agent.
-            Run run = drover("job", "submit", "--partitions", "8", "--jar", jarOf(GatedWordCount.class).toString(), "--class",
+            JobServiceEndToEndTest.Run run = drover("job", "submit", "--partitions", "8", "--jar", JobServiceEndToEndTest.jarIn(dir, GatedWordCount.class).toString(), "--class",
                     GatedWordCount.class.getName(), "--detach", "--", text.toString(), out.toString(), gate.toString(),
                     Long.toString(ProcessHandle.current().pid()));
             assertEquals(0, run.exit(), run.err());
@@ -191,7 +187,7 @@ class JobServiceShuffleTest {
         long inputBytes = Files.size(input);
         Path out = dir.resolve("sort-out");
         long started = System.nanoTime();
-        Run run = drover("job", "submit", "sort", "--input", input.toString(), "--output", out.toString(), "--partitions", "4",
+        JobServiceEndToEndTest.Run run = drover("job", "submit", "sort", "--input", input.toString(), "--output", out.toString(), "--partitions", "4",
                 "--detach");
         assertEquals(0, run.exit(), run.err());
         String jobId = JobServiceEndToEndTest.jobIdIn(run.out());
@@ -293,40 +289,7 @@ class JobServiceShuffleTest {
         return mb;
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run drover(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add(2, "--bootstrap=" + kafka.bootstrap());
-        int exit;
-        synchronized (JobServiceShuffleTest.class) {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try {
-                exit = Main.run(all.toArray(String[]::new));
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-        }
-        oldErr.print(out.toString(StandardCharsets.UTF_8));
-        oldErr.print(err.toString(StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    static Path jarOf(Class<?> c) throws IOException {
-        String entry = c.getName().replace('.', '/') + ".class";
-        Path jar = dir.resolve(c.getSimpleName() + ".jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                InputStream in = c.getClassLoader().getResourceAsStream(entry)) {
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-            out.closeEntry();
-        }
-        return jar;
+    static JobServiceEndToEndTest.Run drover(String... args) {
+        return JobServiceEndToEndTest.droverAt(kafka.bootstrap(), args);
     }
 }

@@ -10,8 +10,6 @@ import io.drover.job.api.Pair;
 import io.drover.job.api.TaskContext;
 import io.drover.job.api.UserJob;
 import io.drover.job.serde.Serdes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,12 +35,8 @@ public final class GatedWordCount implements UserJob {
                     boolean held = c.partition() == 0 || holdPid.equals(System.getenv("DROVER_AGENT_PID"));
                     Path marker = Path.of(gate + ".started-" + c.partition());
                     if (c.attempt() == 0 && held && !Files.exists(Path.of(gate)) && !Files.exists(marker)) {
-                        try {
-                            Files.writeString(marker, "");
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                        waitFor(Path.of(gate));
+                        Gate.mark(marker);
+                        Gate.waitFor(Path.of(gate));
                     }
                     return Arrays.asList(line.split(" "));
                 })
@@ -52,17 +46,5 @@ public final class GatedWordCount implements UserJob {
                 .pairs()
                 .map(p -> p.key() + "\t" + p.value())
                 .write(() -> new TextLineSink(FileSinkConfig.of(Path.of(output))));
-    }
-
-    private static void waitFor(Path gate) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(gate) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20); // NOPMD: a job function standing in for slow work
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

@@ -10,8 +10,6 @@ import io.drover.job.api.Pair;
 import io.drover.job.api.TaskContext;
 import io.drover.job.api.UserJob;
 import io.drover.job.serde.Serdes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,7 +30,7 @@ public final class SlowReduceWordCount implements UserJob {
         return Dataset.read(() -> new TextLineSource(TextSourceConfig.of(input)))
                 .flatMap(line -> {
                     TaskContext c = TaskContext.current();
-                    mark(Path.of(gate + ".map-" + c.partition() + "-" + c.attempt()));
+                    Gate.mark(Path.of(gate + ".map-" + c.partition() + "-" + c.attempt()));
                     return Arrays.asList(line.split(" "));
                 })
                 .filter(w -> !w.isEmpty())
@@ -41,33 +39,11 @@ public final class SlowReduceWordCount implements UserJob {
                 .pairs()
                 .map(p -> {
                     if (!Files.exists(Path.of(gate))) {
-                        mark(Path.of(gate + ".reduce-started-" + TaskContext.current().partition()));
-                        waitFor(Path.of(gate));
+                        Gate.mark(Path.of(gate + ".reduce-started-" + TaskContext.current().partition()));
+                        Gate.waitFor(Path.of(gate));
                     }
                     return p.key() + "\t" + p.value();
                 })
                 .write(() -> new TextLineSink(FileSinkConfig.of(Path.of(output))));
-    }
-
-    private static void mark(Path marker) {
-        if (!Files.exists(marker)) {
-            try {
-                Files.writeString(marker, "");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    private static void waitFor(Path gate) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(gate) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20); // NOPMD: a job function standing in for slow work
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

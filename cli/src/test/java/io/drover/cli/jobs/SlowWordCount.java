@@ -30,12 +30,8 @@ public final class SlowWordCount implements UserJob {
                 .flatMap(line -> {
                     TaskContext c = TaskContext.current();
                     if (c.attempt() == 0 && !Files.exists(Path.of(gate))) {
-                        try {
-                            Files.writeString(Path.of(gate + ".started-" + c.partition()), "");
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                        waitFor(Path.of(gate));
+                        Gate.mark(Path.of(gate + ".started-" + c.partition()));
+                        Gate.waitFor(Path.of(gate));
                     }
                     return Arrays.asList(line.split(" "));
                 })
@@ -45,17 +41,5 @@ public final class SlowWordCount implements UserJob {
                 .pairs()
                 .map(p -> p.key() + "\t" + p.value())
                 .write(() -> new TextLineSink(FileSinkConfig.of(Path.of(output))));
-    }
-
-    private static void waitFor(Path gate) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(gate) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20); // NOPMD: a job function standing in for slow work
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }
