@@ -72,11 +72,9 @@ class AgentExecutorKafkaTest {
         return end;
     }
 
-    @Test
-    void executorTasksReportThroughTheAcknowledgedPathAndEndWithTheAgent() throws Exception {
-        String agentId = "agent-x";
-        int p = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
-        AgentConfig config = AgentConfig.builder(kafka.bootstrap(), workDir)
+    /** An agent with fast retries and executor heartbeats, on 2 CPUs and 1 GiB. */
+    private AgentConfig agentConfig(String agentId) {
+        return AgentConfig.builder(kafka.bootstrap(), workDir)
                 .agentId(agentId)
                 .hostname("test-host")
                 .httpListen("")
@@ -89,13 +87,25 @@ class AgentExecutorKafkaTest {
                 .killGracePeriodMs(1_000)
                 .executors(ExecutorConfig.DEFAULTS.withHeartbeat(200, 5_000))
                 .build();
+    }
+
+    /** Starts the agent and registers it through the stand-in master on its command partition. */
+    private static void register(MasterHarness master, Agent agent, int p) throws Exception {
+        agent.start();
+        master.awaitUntil("RegisterAgent", () -> master.countMessages(io.drover.api.protocol.RegisterAgent.class) >= 1);
+        master.register(p, p, 1_000);
+        master.awaitUntil("registered", agent::isRegistered);
+    }
+
+    @Test
+    void executorTasksReportThroughTheAcknowledgedPathAndEndWithTheAgent() throws Exception {
+        String agentId = "agent-x";
+        int p = AgentPartitions.commandPartition(agentId, Topics.agentCommandPartitions());
+        AgentConfig config = agentConfig(agentId);
         before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
         try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
             try (Agent agent = new Agent(config)) {
-                agent.start();
-                master.awaitUntil("RegisterAgent", () -> master.countMessages(io.drover.api.protocol.RegisterAgent.class) >= 1);
-                master.register(p, p, 1_000);
-                master.awaitUntil("registered", agent::isRegistered);
+                register(master, agent, p);
 
                 master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
                         task(agentId, "f1", "finish"), task(agentId, "f2", "fail"), task(agentId, "s1", "sleep"),
@@ -164,26 +174,11 @@ class AgentExecutorKafkaTest {
         http.start();
         String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/job.jar";
         String wrong = sha256("another jar".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        AgentConfig config = AgentConfig.builder(kafka.bootstrap(), workDir)
-                .agentId(agentId)
-                .hostname("test-host")
-                .httpListen("")
-                .cpus(2)
-                .memMb(1_024)
-                .registerRetryInitialMs(100)
-                .registerRetryMaxMs(400)
-                .statusRetryInitialMs(300)
-                .statusRetryMaxMs(1_000)
-                .killGracePeriodMs(1_000)
-                .executors(ExecutorConfig.DEFAULTS.withHeartbeat(200, 5_000))
-                .build();
+        AgentConfig config = agentConfig(agentId);
         before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
         try (MasterHarness master = new MasterHarness(kafka.bootstrap(), agentId)) {
             try (Agent agent = new Agent(config)) {
-                agent.start();
-                master.awaitUntil("RegisterAgent", () -> master.countMessages(io.drover.api.protocol.RegisterAgent.class) >= 1);
-                master.register(p, p, 1_000);
-                master.awaitUntil("registered", agent::isRegistered);
+                register(master, agent, p);
 
                 master.send(p, LaunchTasks.newBuilder().setFrameworkId(FW).setTasks(List.of(
                         taskWithUri(agentId, "good", "e1", "has:job.jar", url, sha256(jar)),
