@@ -86,6 +86,20 @@ class JobServiceEndToEndTest {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
+    static void followUntilSucceeded(String jobId) throws Exception {
+        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
+            followUntilSucceeded(client, jobId);
+        }
+    }
+
+    /** Follows the job as `drover job submit` does, at most 30 s, and asserts it succeeded. */
+    static void followUntilSucceeded(JobClient client, String jobId) throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
+                Duration.ofSeconds(30));
+        assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+    }
+
     /** Runs the CLI; returns exit code, stdout, stderr. */
     record Run(int exit, String out, String err) {}
 
@@ -274,10 +288,7 @@ class JobServiceEndToEndTest {
             executor.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> !executor.isAlive());
             Files.createFile(gate);
-            ByteArrayOutputStream progress = new ByteArrayOutputStream();
-            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
-                    Duration.ofSeconds(30));
-            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
+            followUntilSucceeded(client, jobId);
         }
         assertEquals(expectedWordCount(), sortedLines(output(out)));
         Run status = drover("job", "status", jobId);
@@ -299,12 +310,7 @@ class JobServiceEndToEndTest {
         });
         cluster.restartJobService();
         Files.createFile(gate);
-        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
-            ByteArrayOutputStream progress = new ByteArrayOutputStream();
-            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
-                    Duration.ofSeconds(30));
-            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
-        }
+        followUntilSucceeded(jobId);
         assertEquals(expectedWordCount(), sortedLines(output(out)));
         assertTrue(drover("job", "logs", jobId).out().contains("run " + jobId + " resumed"), "the new service resumed the run");
     }
@@ -323,12 +329,7 @@ class JobServiceEndToEndTest {
         assertTrue(!mapAttempts.isEmpty());
         cluster.restartJobService();
         Files.createFile(gate);
-        try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
-            ByteArrayOutputStream progress = new ByteArrayOutputStream();
-            int exit = JobCommand.follow(client, jobId, new PrintStream(progress, true, StandardCharsets.UTF_8), false,
-                    Duration.ofSeconds(30));
-            assertEquals(0, exit, progress.toString(StandardCharsets.UTF_8));
-        }
+        followUntilSucceeded(jobId);
         try (JobClient client = new JobClient(cluster.bootstrap(), Clock.systemUTC())) {
             List<String> runIds = client.history().stream()
                     .filter(e -> e.getJobId().equals(jobId) && e.getKind() == io.drover.api.protocol.JobEventKind.STATE
