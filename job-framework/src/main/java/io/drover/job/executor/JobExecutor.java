@@ -181,24 +181,11 @@ public final class JobExecutor implements Executor {
      */
     private static ClassLoader userJar(TaskData task) throws IOException {
         Path local = local(task.jarUri(), "jar");
-        String actual = sha256(local);
+        String actual = Sha256.of(local);
         if (!task.jarSha256().isEmpty() && !actual.equalsIgnoreCase(task.jarSha256())) {
             throw new IOException("jar " + task.jarUri() + " has SHA-256 " + actual + ", not " + task.jarSha256() + " as submitted");
         }
         return new java.net.URLClassLoader(new java.net.URL[] {local.toUri().toURL()}, JobExecutor.class.getClassLoader());
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[64 << 10];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private JobCommitter<?> committer(TaskData task, StageOutput.ToSink sink) throws IOException {

@@ -3,15 +3,13 @@ package io.drover.job.service;
 import io.drover.api.scheduler.TaskSpec;
 import io.drover.executor.ChronicleFlags;
 import io.drover.job.executor.ExecutorClassWarmup;
+import io.drover.job.executor.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +64,7 @@ final class ExecutorClassArchive implements AutoCloseable {
     /** Names the archive by what it depends on: the JDK build and the class path. */
     private static String key(String classPath) {
         String what = System.getProperty("java.home") + "\n" + System.getProperty("java.vm.version") + "\n" + classPath;
-        return sha256(what.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
+        return Sha256.of(what.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
     }
 
     private void build() {
@@ -111,14 +109,6 @@ final class ExecutorClassArchive implements AutoCloseable {
             LOG.warn("executors start without a class archive: cannot build {}: {}", file, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -6,21 +6,18 @@ import io.drover.connectors.Sink;
 import io.drover.job.api.JobSpec;
 import io.drover.job.api.UserJob;
 import io.drover.job.builtin.BuiltinJobs;
+import io.drover.job.executor.Sha256;
 import io.drover.job.plan.InvalidJobException;
 import io.drover.job.plan.JobPlan;
 import io.drover.job.plan.PlanOptions;
 import io.drover.job.plan.StageOutput;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -263,19 +260,12 @@ final class JobLauncher {
         return jar;
     }
 
-    /** The file's SHA-256 in hex. */
+    /** The file's SHA-256 in hex; a file that cannot be read is a bad submission. */
     static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[64 << 10];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return Sha256.of(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
