@@ -247,26 +247,22 @@ public final class TaskRunner {
         try (MapOutputWriter writer = new MapOutputWriter(shuffle.reducePartitions(), KeyOrder.of(spec), env.shuffle(),
                 spillDir)) {
             Counted out;
-            if (spec.combiner() != null && spec.combiner().longs() != null
-                    && pairs.valueSerde().equals(Serdes.longs()) && spec.valueSerde().equals(Serdes.longs())) {
-                BytesCombiner combined = new BytesCombiner(env.shuffle().combineMaxKeys(),
-                        maxKeyBytes(env.shuffle()), spec.combiner().longs());
+            if (spec.combiner() != null) {
+                // Sums of plain longs fold without a Long per record; other combiners fold objects.
+                boolean longs = spec.combiner().longs() != null && pairs.valueSerde().equals(Serdes.longs())
+                        && spec.valueSerde().equals(Serdes.longs());
+                BytesCombiner combined = longs ? new BytesCombiner(env.shuffle().combineMaxKeys(),
+                        maxKeyBytes(env.shuffle()), spec.combiner().longs()) : newCombiner(spec, env.shuffle());
                 BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
-                out = new Counted((k, ko, kl, v, vo, vl) -> {
+                Serde<Object> in = (Serde<Object>) pairs.valueSerde();
+                out = new Counted(longs ? (k, ko, kl, v, vo, vl) -> {
                     if (vl != 8) {
                         throw new IOException("a long is 8 bytes, not " + vl);
                     }
                     if (combined.addLong(k, ko, kl, Serdes.decodeLong(v, vo))) {
                         combined.drain(drain);
                     }
-                });
-                pump(reader, pairs.function(), out);
-                combined.drain(drain);
-            } else if (spec.combiner() != null) {
-                Serde<Object> in = (Serde<Object>) pairs.valueSerde();
-                BytesCombiner combined = newCombiner(spec, env.shuffle());
-                BytesCombiner.Sink drain = drainInto(spec.valueSerde(), partitioner, writer);
-                out = new Counted((k, ko, kl, v, vo, vl) -> {
+                } : (k, ko, kl, v, vo, vl) -> {
                     if (combined.add(k, ko, kl, in.read(v, vo, vl))) {
                         combined.drain(drain);
                     }
