@@ -1,11 +1,13 @@
 package io.drover.job.service;
 
+import io.drover.api.scheduler.TaskSpec;
 import io.drover.connectors.JobCommitter;
 import io.drover.connectors.Split;
 import io.drover.job.executor.TaskData;
 import io.drover.job.executor.TaskOutcome;
 import io.drover.job.plan.JobPlan;
 import io.drover.job.plan.StageInput;
+import io.drover.job.plan.StageOutput;
 import io.drover.job.plan.StagePlan;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The scheduling state of one running job in the service: per stage, per task, whether it is done,
@@ -106,16 +109,16 @@ final class JobRun {
     /** Agents where this job's executor was launched and has not been reported gone. */
     final Set<String> executorAgents = new HashSet<>();
     /** The executor launched on each agent (the same spec for every task there). */
-    final Map<String, io.drover.api.scheduler.TaskSpec.ExecutorSpec> executorSpecs = new HashMap<>();
+    final Map<String, TaskSpec.ExecutorSpec> executorSpecs = new HashMap<>();
     /** The executors' class path (Drover's). */
     final String classPath;
     /** A user job's jar and its SHA-256, which executors load the plan with; empty for a built-in job. */
     String jarUri = "";
     String jarSha256 = "";
     /** What the agents fetch into the sandbox of this job's executor before starting it: the plan, then the jar if any. */
-    java.util.List<io.drover.api.scheduler.TaskSpec.Uri> executorUris = java.util.List.of();
+    List<TaskSpec.Uri> executorUris = List.of();
     /** The SHA-256 of every file this run published on the service's artifact server, withdrawn when it ends. */
-    final java.util.List<String> published = new java.util.ArrayList<>();
+    final List<String> published = new ArrayList<>();
     String failure;
     /** The first attempt number of this start of the run (0 unless resumed). */
     int attemptBase;
@@ -280,7 +283,7 @@ final class JobRun {
 
     /** Records a launch of the next attempt of a task and returns its task data. */
     TaskData launch(String frameworkId, int stage, int partition, String taskId, String agentId,
-            java.util.function.Function<String, TaskData.Agent> agentInfo, long nowMs) {
+            Function<String, TaskData.Agent> agentInfo, long nowMs) {
         TaskState t = stages[stage].tasks[partition];
         int attempt = attemptBase + t.nextAttempt++;
         if (t.running.isEmpty()) {
@@ -353,7 +356,7 @@ final class JobRun {
     boolean restore(int stage, int partition, int attempt, String agentId, long records, long bytes) {
         if (stage < 0 || stage >= stages.length || partition < 0 || partition >= stages[stage].tasks.length
                 || attempt < 0 || agentId == null || agentId.isEmpty()
-                || !(stages[stage].plan.output() instanceof io.drover.job.plan.StageOutput.Shuffle)) {
+                || !(stages[stage].plan.output() instanceof StageOutput.Shuffle)) {
             return false;
         }
         StageState s = stages[stage];
